@@ -1,0 +1,130 @@
+"""The arithmetic every national report must satisfy (TEMPLATES.md), checked on its long rows.
+
+A check that needs a blank cell does not run: blank is unknown, not zero. A break is reported
+with the labels and numbers a person needs to find it in the report; values are never changed.
+Checks across two years of the same body live in SQL (sql/views_v1/01_v_quality_issues.sql),
+because either year may arrive first.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from etl import templates as t
+from etl.quality import ERROR, WARNING, Issue
+
+
+def _fmt(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+# A named value: (label as the report prints it, value or None when blank).
+Term = tuple[str, Decimal | None]
+
+
+def _sum_check(table: str, code: str, what: str, total: Term, parts: list[Term]) -> Issue | None:
+    """total == sum(parts), or an error naming every term; None when it holds or cannot run."""
+    if total[1] is None or any(value is None for _, value in parts):
+        return None
+    parts_sum = sum((value for _, value in parts), Decimal(0))
+    if parts_sum == total[1]:
+        return None
+    shown = [(name, value) for name, value in parts if value != 0] if len(parts) > 6 else parts
+    terms = " + ".join(f"{name}({_fmt(value)})" for name, value in shown) or "0"
+    if len(shown) < len(parts):
+        terms += f"（其余 {len(parts) - len(shown)} 项为 0）"
+    return Issue(
+        table, code, ERROR,
+        f"{what}: {terms} = {_fmt(parts_sum)}，但{total[0]}为 {_fmt(total[1])}",
+        expected=parts_sum, actual=total[1],
+    )
+
+
+def check_applications(rows: list[dict], template: str) -> list[Issue]:
+    if not rows:
+        return []
+    row_name = {r["row_code"]: _short(r["row_label"]) for r in rows}
+    column_name = {r["applicant"]: r["column_label"] for r in rows}
+    value = {(r["row_code"], r["applicant"]): r["value"] for r in rows}
+
+    def term(code: str, applicant: str, by_column: bool = False) -> Term:
+        return (column_name[applicant] if by_column else row_name[code], value[(code, applicant)])
+
+    issues: list[Issue] = []
+    for applicant in t.APPLICANTS:
+        column = column_name[applicant]
+        # The template's own identity, printed in its top-left cell: 一 + 二 = 三(七)总计 + 四.
+        new, carried, total, forward = (term(c, applicant) for c in ("1", "2", "3.7", "4"))
+        if all(v is not None for _, v in (new, carried, total, forward)):
+            left, right = new[1] + carried[1], total[1] + forward[1]
+            if left != right:
+                issues.append(Issue(
+                    "applications", "applications_balance", ERROR,
+                    f"{column}列: {new[0]}({_fmt(new[1])}) + {carried[0]}({_fmt(carried[1])}) = {_fmt(left)}，"
+                    f"但{total[0]}({_fmt(total[1])}) + {forward[0]}({_fmt(forward[1])}) = {_fmt(right)}",
+                    expected=left, actual=right,
+                ))
+        issues.append(_sum_check(
+            "applications", "applications_outcome_total", f"{column}列 办理结果各项之和",
+            term("3.7", applicant), [term(c, applicant) for c in t.outcome_rows(template)],
+        ))
+    for row in t.APPLICATION_ROWS[template]:
+        issues.append(_sum_check(
+            "applications", "applications_row_total", f"{row_name[row.code]}一行 各类申请人之和",
+            term(row.code, "total", by_column=True),
+            [term(row.code, a, by_column=True) for a in t.APPLICANTS if a != "total"],
+        ))
+    return [issue for issue in issues if issue is not None]
+
+
+def check_review_litigation(rows: list[dict]) -> list[Issue]:
+    if not rows:
+        return []
+    value = {(r["proceeding"], r["outcome"]): r["value"] for r in rows}
+    issues = []
+    for proceeding in t.PROCEEDINGS:
+        name = t.PROCEEDING_LABELS[proceeding]
+        issues.append(_sum_check(
+            "review_litigation", "review_litigation_total", f"{name} 各结果之和",
+            (t.OUTCOME_LABELS["total"], value[(proceeding, "total")]),
+            [(t.OUTCOME_LABELS[o], value[(proceeding, o)]) for o in t.OUTCOMES if o != "total"],
+        ))
+    return [issue for issue in issues if issue is not None]
+
+
+def _short(label: str | None) -> str:
+    # "(二)部分公开(区分处理的,只计这一情形,不计其他情形)" → "(二)部分公开": the note adds nothing here.
+    if label is None:
+        return "?"
+    return re.sub(r"[（(][^（()）]{8,}[)）]$", "", label.strip())
+
+
+# --- What the text says against what the tables say ---------------------------------------------
+
+_NEW_APPLICATIONS = re.compile(
+    r"(?:共|全年|总计|累计)?(?:收到|受理|新收)[^。；;，,]{0,30}?(?:政府信息公开|依申请公开)[^。；;，,]{0,6}?申请(?P<n>\d+)\s*件"
+)
+
+
+def check_narrative(text: str, applications: list[dict]) -> list[Issue]:
+    """The count of new applications quoted in the text against the table's 一、本年新收 总计.
+
+    A warning, not an error: the text often counts a different scope (the government's own office
+    rather than the whole jurisdiction), and that is worth a look, not a verdict.
+    """
+    if not applications:
+        return []
+    total = next((c for c in applications if c["row_code"] == "1" and c["applicant"] == "total"), None)
+    if total is None or total["value"] is None:
+        return []
+    issues = []
+    for match in _NEW_APPLICATIONS.finditer(text):
+        quoted = Decimal(match["n"])
+        if quoted != total["value"]:
+            issues.append(Issue(
+                "applications", "narrative_new_applications", WARNING,
+                f"正文「{match.group(0)}」与表中 一、本年新收政府信息公开申请数量 总计 {_fmt(total['value'])} 不一致",
+                expected=total["value"], actual=quoted,
+            ))
+    return issues

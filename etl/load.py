@@ -1,0 +1,162 @@
+"""Writing one parsed report into the warehouse: one transaction, its rows replaced atomically.
+
+A report is identified by (jurisdiction_code, agency, year); a quarantined file, whose identity
+is unknown, by its source URI. Loading the same bytes with the same parser again changes
+nothing; a changed file becomes the current version and the older one stays as history.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from etl import PARSER_VERSION
+from etl.transform import QUARANTINED, ParsedReport
+
+NEW = "new"
+REPLACED = "replaced"  # a changed file for a report already loaded: the old version is history
+REPROCESSED = "reprocessed"  # the same file again under a newer parser (or forced): rows replaced
+UNCHANGED = "unchanged"
+
+_report = sa.table(
+    "report",
+    *(sa.column(c) for c in (
+        "report_id", "jurisdiction_code", "agency", "year", "source_uri", "sha256", "template", "title",
+        "published_on", "status", "status_detail", "conversion", "parser_version", "is_current",
+        "superseded_by", "loaded_at",
+    )),
+    schema="core",
+)
+_CELL_TABLES = {
+    "article20": sa.table(
+        "article20_cell",
+        *(sa.column(c) for c in ("report_id", "item", "category", "metric", "value", "unit", "row_label", "column_label", "raw")),
+        schema="core",
+    ),
+    "applications": sa.table(
+        "application_cell",
+        *(sa.column(c) for c in ("report_id", "row_code", "applicant", "value", "row_label", "column_label", "raw")),
+        schema="core",
+    ),
+    "review_litigation": sa.table(
+        "review_litigation_cell",
+        *(sa.column(c) for c in ("report_id", "proceeding", "outcome", "value", "label", "raw")),
+        schema="core",
+    ),
+}
+_issue = sa.table(
+    "quality_issue",
+    *(sa.column(c) for c in ("report_id", "issue_no", "table_name", "check_code", "severity", "detail", "expected", "actual")),
+    schema="core",
+)
+
+
+def is_unchanged(engine: Engine, source_uri: str, sha256: str) -> int | None:
+    """The current report already loaded from these exact bytes by this parser version, if any."""
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(_report.c.report_id).where(
+                _report.c.is_current,
+                _report.c.sha256 == sha256,
+                _report.c.source_uri == source_uri,
+                _report.c.parser_version == PARSER_VERSION,
+            )
+        ).scalar()
+
+
+def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tuple[str, int]:
+    """Write the report; returns (what happened, report_id)."""
+    with engine.begin() as conn:
+        _lock(conn, _identity_key(parsed))
+        current = _current_version(conn, parsed)
+        if current is not None and current.sha256 == parsed.sha256:
+            if current.parser_version == PARSER_VERSION and not force and current.source_uri == parsed.source_uri:
+                return UNCHANGED, current.report_id
+            _delete_rows(conn, current.report_id)
+            conn.execute(
+                _report.update().where(_report.c.report_id == current.report_id).values(
+                    **_report_values(parsed), loaded_at=sa.func.now()
+                )
+            )
+            _insert_rows(conn, current.report_id, parsed)
+            return REPROCESSED, current.report_id
+
+        report_id = conn.execute(
+            _report.insert().values(**_report_values(parsed), is_current=True).returning(_report.c.report_id)
+        ).scalar_one()
+        if current is not None:
+            conn.execute(
+                _report.update().where(_report.c.report_id == current.report_id)
+                .values(is_current=False, superseded_by=report_id)
+            )
+        if parsed.status != QUARANTINED:
+            # The file now reads: an earlier quarantined version of it is history.
+            conn.execute(
+                _report.update().where(
+                    _report.c.is_current, _report.c.status == QUARANTINED,
+                    _report.c.source_uri == parsed.source_uri,
+                ).values(is_current=False, superseded_by=report_id)
+            )
+        _insert_rows(conn, report_id, parsed)
+        return (REPLACED if current is not None else NEW), report_id
+
+
+def _identity_key(parsed: ParsedReport) -> str:
+    if parsed.status == QUARANTINED:
+        return f"source:{parsed.source_uri}"
+    return f"report:{parsed.jurisdiction_code}:{parsed.agency}:{parsed.year}"
+
+
+def _lock(conn: Connection, key: str) -> None:
+    # Two runs loading the same report at once take turns instead of both inserting a current version.
+    conn.execute(sa.text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+
+
+def _current_version(conn: Connection, parsed: ParsedReport):
+    query = sa.select(_report.c.report_id, _report.c.sha256, _report.c.parser_version, _report.c.source_uri).where(
+        _report.c.is_current
+    )
+    if parsed.status == QUARANTINED:
+        query = query.where(_report.c.status == QUARANTINED, _report.c.source_uri == parsed.source_uri)
+    else:
+        query = query.where(
+            _report.c.status != QUARANTINED,
+            _report.c.jurisdiction_code == parsed.jurisdiction_code,
+            _report.c.agency == parsed.agency,
+            _report.c.year == parsed.year,
+        )
+    return conn.execute(query).first()
+
+
+def _report_values(parsed: ParsedReport) -> dict:
+    return {
+        "jurisdiction_code": parsed.jurisdiction_code,
+        "agency": parsed.agency,
+        "year": parsed.year,
+        "source_uri": parsed.source_uri,
+        "sha256": parsed.sha256,
+        "template": parsed.template,
+        "title": parsed.title,
+        "published_on": parsed.published_on,
+        "status": parsed.status,
+        "status_detail": parsed.status_detail,
+        "conversion": parsed.conversion,
+        "parser_version": PARSER_VERSION,
+    }
+
+
+def _delete_rows(conn: Connection, report_id: int) -> None:
+    for table in (*_CELL_TABLES.values(), _issue):
+        conn.execute(table.delete().where(table.c.report_id == report_id))
+
+
+def _insert_rows(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
+    for name, table in _CELL_TABLES.items():
+        rows = getattr(parsed, name)
+        if rows:
+            conn.execute(table.insert(), [{**row, "report_id": report_id} for row in rows])
+    if parsed.issues:
+        conn.execute(
+            _issue.insert(),
+            [{**issue.as_row(), "report_id": report_id, "issue_no": n} for n, issue in enumerate(parsed.issues, 1)],
+        )

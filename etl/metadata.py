@@ -1,0 +1,118 @@
+"""What a report says about itself: title, issuing body, the year its statistics cover, date.
+
+Everything here is read from the report's own text; where a field is not printed it stays None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl.jurisdictions import JurisdictionResolver
+from etl.quality import WARNING, Issue
+
+_TITLE = re.compile(
+    r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开工作年度报告"
+)
+# "统计期限从2020年1月1日到12月31日止", "统计时间自2020年1月1日起至2020年12月31日"
+_STATISTICS_YEAR = re.compile(r"(?:统计|数据)[^。\n]{0,30}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
+_PERIOD_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[起]?\s*(?:至|到|—|-)")
+_PUBLISHED = re.compile(
+    r"(?:发布|发表|发文|成文)(?:时间|日期)\s*[:：]\s*(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
+)
+_SIGNATURE_DATE = re.compile(r"^\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$")
+_GOVERNMENT = ("人民政府", "政府")
+
+
+@dataclass
+class ReportMetadata:
+    title: str | None = None
+    year: int | None = None
+    jurisdiction_code: str | None = None
+    agency: str | None = None
+    published_on: date | None = None
+    issues: list[Issue] = field(default_factory=list)
+
+
+def find_title(text: str) -> re.Match | None:
+    return _TITLE.search(text)
+
+
+def find_year(text: str, title: re.Match | None) -> tuple[int | None, list[Issue]]:
+    """The year the statistics cover: the stated statistics period first, then the title's year."""
+    stated = _STATISTICS_YEAR.search(text) or _PERIOD_YEAR.search(text)
+    stated_year = int(stated["year"]) if stated else None
+    title_year = int(title["year"]) if title else None
+    if stated_year and title_year and stated_year != title_year:
+        return stated_year, [
+            Issue("report", "year_conflict", WARNING,
+                  f"标题年份 {title_year} 与统计期限年份 {stated_year} 不一致，按统计期限取 {stated_year}",
+                  expected=stated_year, actual=title_year)
+        ]
+    return stated_year or title_year, []
+
+
+def find_published_on(text: str) -> date | None:
+    """A printed publication date, else the date under the signature at the end."""
+    match = _PUBLISHED.search(text)
+    if match is None:
+        tail = [line for line in text.splitlines() if line.strip()][-15:]
+        dates = [m for m in (_SIGNATURE_DATE.match(line) for line in tail) if m]
+        match = dates[-1] if dates else None
+    if match is None:
+        return None
+    try:
+        return date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def normalise_agency(remainder: str) -> str:
+    """"政府" and "" (a place's own report) → 人民政府; otherwise the body as printed."""
+    agency = remainder.strip("（）() ")
+    if agency in ("", "政府", "人民政府"):
+        return "人民政府"
+    return agency
+
+
+def find_identity(
+    text: str, title: re.Match | None, resolver: JurisdictionResolver
+) -> tuple[str | None, str | None, list[Issue]]:
+    """(jurisdiction code, agency, issues): from the title's issuer, else from how the text names its government."""
+    if title is not None:
+        issuer = title["issuer"]
+        # The issuer match may start with words before the name ("现发布苏州市人民政府"): try each suffix.
+        for start in range(len(issuer) - 1):
+            code, remainder = resolver.split_issuer(issuer[start:], context_text=text)
+            if code is not None:
+                return code, normalise_agency(remainder), []
+    counts: Counter[str] = Counter()
+    for code, _start, end in resolver.mentions(text):
+        if text.startswith(_GOVERNMENT, end):
+            counts[code] += 1
+    if not counts:
+        return None, None, []
+    (code, times), *rest = counts.most_common()
+    detail = (
+        f"报告未印标题，按正文中「{resolver.name(code)}人民政府/政府」出现 {times} 次认定为 "
+        f"{resolver.name(code)}({code}) 人民政府的报告"
+    )
+    if rest:
+        detail += "；正文还提到 " + "、".join(f"{resolver.name(c)}({n}次)" for c, n in rest[:3])
+    return code, "人民政府", [Issue("report", "identity_inferred", WARNING, detail)]
+
+
+def read_metadata(text: str, resolver: JurisdictionResolver) -> ReportMetadata:
+    title = find_title(text)
+    year, year_issues = find_year(text, title)
+    code, agency, identity_issues = find_identity(text, title, resolver)
+    return ReportMetadata(
+        title=title.group(0) if title else None,
+        year=year,
+        jurisdiction_code=code,
+        agency=agency,
+        published_on=find_published_on(text),
+        issues=year_issues + identity_issues,
+    )

@@ -1,0 +1,270 @@
+"""Reading the three national tables from a section's cells into long rows, by their labels.
+
+Each row label is matched to its template row; the cells that follow it are its values, in the
+template's column order. Labels decide, never positions in the page: a report that drops a row,
+adds a local one or repeats a group label still puts every value under the right code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from etl import templates as t
+from etl.labels import normalise_label
+from etl.quality import ERROR, WARNING, Issue
+from etl.text_layout import LABEL, VALUE, Cell
+from etl.values import WAN_YUAN, is_blank, parse_value, to_wan_yuan
+
+
+@dataclass
+class _RowCapture:
+    label: str
+    header: list[str]
+    values: list[Cell] = field(default_factory=list)
+
+
+@dataclass
+class TableResult:
+    rows: list[dict]
+    issues: list[Issue]
+
+
+def _unparsed(table: str, where: str, raw: str) -> Issue:
+    return Issue(table, "unreadable_value", WARNING, f"{where}: 无法识别的数值「{raw}」，按空白处理")
+
+
+def _capture_rows(cells: list[Cell], match, width_of) -> tuple[dict[str, _RowCapture], list[tuple[str, list[str]]], list[str]]:
+    """Walk the cells, giving each recognised row label the value cells that follow it.
+
+    match(label, previous_code) -> code or None; width_of(code) -> how many values the row has.
+    Returns the captured rows, unrecognised labels that carried values (local rows), and the
+    codes seen more than once.
+    """
+    captured: dict[str, _RowCapture] = {}
+    extra_rows: list[tuple[str, list[str]]] = []
+    duplicates: list[str] = []
+    current: str | None = None
+    extra: tuple[str, list[str]] | None = None
+    header: list[str] = []
+    last_was_value = False
+    previous_code: str | None = None
+    for cell in cells:
+        if cell.kind == LABEL:
+            code = match(normalise_label(cell.text), previous_code)
+            if code is not None:
+                if code in captured:
+                    duplicates.append(code)
+                    current = None
+                else:
+                    captured[code] = _RowCapture(cell.text, list(header))
+                    current = code
+                previous_code = code
+                extra = None
+            elif current is not None and not captured[current].values:
+                # A label broken over two cells or lines: "(二)部分公开(区分处理的," + "不计其他情形)".
+                captured[current].label += cell.text
+            else:
+                if last_was_value:
+                    header = []
+                header.append(cell.text)
+                current = None
+                extra = (cell.text, [])
+                extra_rows.append(extra)
+            last_was_value = False
+        else:
+            last_was_value = True
+            if current is not None and len(captured[current].values) < width_of(current):
+                captured[current].values.append(cell)
+            elif extra is not None and current is None:
+                extra[1].append(cell.text)
+    local_rows = [(label, values) for label, values in extra_rows if any(not is_blank(v) for v in values)]
+    return captured, local_rows, duplicates
+
+
+def _local_row_issues(table: str, local_rows: list[tuple[str, list[str]]]) -> list[Issue]:
+    return [
+        Issue(table, "unrecognised_row", WARNING, f"表中有模板以外的行「{label}」，数值 {' | '.join(values)} 未入库")
+        for label, values in local_rows
+    ]
+
+
+def _incomplete(table: str, label: str, got: int, width: int) -> Issue:
+    return Issue(
+        table, "row_incomplete", ERROR,
+        f"「{label}」一行应有 {width} 个单元格，只找到 {got} 个；该行数值无法可靠定位，全部按未知处理",
+    )
+
+
+# --- Article 20 ------------------------------------------------------------------------------
+
+
+def parse_article20(cells: list[Cell], template: str) -> TableResult:
+    spec = {row.category: row for row in t.ARTICLE20_ROWS[template]}
+    by_label = {label: row.category for row in spec.values() for label in row.labels}
+
+    def match(label: str, _previous: str | None) -> str | None:
+        return by_label.get(_strip_numbering(label))
+
+    captured, local_rows, duplicates = _capture_rows(cells, match, lambda code: len(spec[code].metrics))
+    rows: list[dict] = []
+    issues = _local_row_issues("article20", local_rows)
+    issues += [Issue("article20", "duplicate_row", WARNING, f"「{spec[c].labels[0]}」出现不止一次，只取第一次") for c in duplicates]
+    for row in spec.values():
+        capture = captured.get(row.category)
+        width = len(row.metrics)
+        if capture is None:
+            issues.append(Issue("article20", "row_missing", ERROR, f"第二十条表中找不到「{row.labels[0]}」一行"))
+        elif len(capture.values) < width:
+            issues.append(_incomplete("article20", capture.label, len(capture.values), width))
+        complete = capture is not None and len(capture.values) == width
+        column_labels = _column_labels(capture.header if capture else [], row.column_labels)
+        for index, metric in enumerate(row.metrics):
+            raw = capture.values[index].text if complete else None
+            parsed = parse_value(raw)
+            value, unit = parsed.value, None
+            if metric == row.money_metric:
+                # The cell's own unit wins; else the header's; the template's unit is 万元.
+                printed_unit = parsed.unit or _unit_in(column_labels[index]) or WAN_YUAN
+                value, unit = to_wan_yuan(parsed.value, printed_unit), WAN_YUAN
+            elif parsed.unit is not None:
+                issues.append(Issue("article20", "unexpected_unit", WARNING, f"「{capture.label}/{column_labels[index]}」是件数，却印有单位：「{raw}」"))
+            if not parsed.understood:
+                issues.append(_unparsed("article20", f"{capture.label}/{column_labels[index]}", raw))
+            rows.append(
+                {
+                    "item": row.item,
+                    "category": row.category,
+                    "metric": metric,
+                    "value": value,
+                    "unit": unit,
+                    "row_label": capture.label if capture else None,
+                    "column_label": column_labels[index],
+                    "raw": raw,
+                }
+            )
+    return TableResult(rows, issues)
+
+
+def _strip_numbering(label: str) -> str:
+    # "1.规章", "(一)规章" → "规章"
+    import re
+
+    return re.sub(r"^(\(?[一二三四五六七八九十\d]+[)、.]?)", "", label) if not label.startswith("规") else label
+
+
+def _column_labels(header: list[str], defaults: tuple[str, ...]) -> list[str]:
+    """The report's own column labels when its header holds exactly one per value column."""
+    own = [text for text in header if not normalise_label(text).startswith(("第二十条", "信息内容"))]
+    return own if len(own) == len(defaults) else list(defaults)
+
+
+def _unit_in(label: str) -> str | None:
+    normalised = normalise_label(label)
+    if "万元" in normalised:
+        return WAN_YUAN
+    if "(元)" in normalised or "单位:元" in normalised:
+        return "元"
+    return None
+
+
+# --- Applications ----------------------------------------------------------------------------
+
+
+def parse_applications(cells: list[Cell], template: str) -> TableResult:
+    spec = t.APPLICATION_ROWS[template]
+    width = len(t.APPLICANTS)
+
+    def match(label: str, previous: str | None) -> str | None:
+        for row in spec:
+            if not all(keyword in label for keyword in row.keywords):
+                continue
+            if row.follows and not (previous and previous.startswith(row.follows)):
+                if not (row.code == "3.7" and "七" in label):
+                    continue
+            if row.code == "3.6.3" and label.lstrip("3.、") not in ("其他",):
+                continue
+            return row.code
+        return None
+
+    captured, local_rows, duplicates = _capture_rows(cells, match, lambda _code: width)
+    column_labels = _applicant_labels(cells)
+    rows: list[dict] = []
+    issues = _local_row_issues("applications", local_rows)
+    issues += [Issue("applications", "duplicate_row", WARNING, f"申请表中行 {c} 出现不止一次，只取第一次") for c in duplicates]
+    for row in spec:
+        capture = captured.get(row.code)
+        if capture is None:
+            issues.append(Issue("applications", "row_missing", ERROR, f"申请表中找不到「{row.label}」一行"))
+        elif len(capture.values) < width:
+            issues.append(_incomplete("applications", capture.label, len(capture.values), width))
+        complete = capture is not None and len(capture.values) == width
+        for index, applicant in enumerate(t.APPLICANTS):
+            raw = capture.values[index].text if complete else None
+            parsed = parse_value(raw)
+            if not parsed.understood:
+                issues.append(_unparsed("applications", f"{capture.label}/{column_labels[index]}", raw))
+            rows.append(
+                {
+                    "row_code": row.code,
+                    "applicant": applicant,
+                    "value": parsed.value,
+                    "row_label": capture.label if capture else row.label,
+                    "column_label": column_labels[index],
+                    "raw": raw,
+                }
+            )
+    return TableResult(rows, issues)
+
+
+def _applicant_labels(cells: list[Cell]) -> list[str]:
+    """The report's own applicant column labels, found in the header in template order."""
+    wanted = [t.APPLICANT_LABELS[a] for a in t.APPLICANTS]
+    # Printed order: 自然人 · 法人或其他组织 (group) · 总计, then the five organisation columns.
+    found: dict[str, str] = {}
+    for cell in cells:
+        if cell.kind == VALUE:
+            break
+        normalised = normalise_label(cell.text)
+        for label in wanted:
+            if normalised == label and label not in found:
+                found[label] = cell.text
+    return [found.get(label, label) for label in wanted]
+
+
+# --- Review and litigation -------------------------------------------------------------------
+
+
+def parse_review_litigation(cells: list[Cell]) -> TableResult:
+    """The one row of 15 values: the longest run of value cells after the header."""
+    expected = len(t.PROCEEDINGS) * len(t.OUTCOMES)
+    runs: list[list[Cell]] = [[]]
+    for cell in cells:
+        if cell.kind == VALUE:
+            runs[-1].append(cell)
+        elif runs[-1]:
+            runs.append([])
+    run = max(runs, key=lambda r: sum(1 for c in r if not c.is_blank_value))
+    issues: list[Issue] = []
+    complete = len(run) >= expected
+    if not complete:
+        issues.append(
+            Issue("review_litigation", "row_incomplete", ERROR,
+                  f"行政复议、行政诉讼表应有 {expected} 个数值单元格，只找到 {len(run)} 个；全部按未知处理")
+        )
+    elif any(not c.is_blank_value for c in run[expected:]):
+        extra = " | ".join(c.text for c in run[expected:])
+        issues.append(Issue("review_litigation", "extra_cells", WARNING, f"行政复议、行政诉讼表多出单元格：{extra}"))
+    rows: list[dict] = []
+    index = 0
+    for proceeding in t.PROCEEDINGS:
+        for outcome in t.OUTCOMES:
+            raw = run[index].text if complete else None
+            parsed = parse_value(raw)
+            label = f"{t.PROCEEDING_LABELS[proceeding]}/{t.OUTCOME_LABELS[outcome]}"
+            if not parsed.understood:
+                issues.append(_unparsed("review_litigation", label, raw))
+            rows.append(
+                {"proceeding": proceeding, "outcome": outcome, "value": parsed.value, "label": label, "raw": raw}
+            )
+            index += 1
+    return TableResult(rows, issues)

@@ -1,0 +1,108 @@
+"""Cutting the text of a report into its sections and the table cells of a section.
+
+Scraped reports arrive with one table cell per line, in two layouts seen so far:
+
+- a "|" after each cell ("规章 |"), a bare "|" for a blank cell, and runs such as "||||" where the
+  page had column spans (fillers, not cells); a line may also hold a whole row ("规章 | 0 | 0 |");
+- cells between empty lines, a blank cell being a line of white space (often a no-break space).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from etl.labels import normalise_label
+from etl.values import looks_like_value
+
+LABEL = "label"
+VALUE = "value"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str  # as printed, trimmed
+    kind: str  # LABEL or VALUE
+    line_no: int  # 0-based line in the report text
+
+    @property
+    def is_blank_value(self) -> bool:
+        from etl.values import is_blank
+
+        return self.kind == VALUE and is_blank(self.text)
+
+
+_FILLER = re.compile(r"^\|{2,}$")
+
+
+def _is_pipe_layout(lines: list[str]) -> bool:
+    marked = sum(1 for line in lines if line.rstrip().endswith("|"))
+    nonempty = sum(1 for line in lines if line.strip())
+    return nonempty > 0 and marked / nonempty >= 0.3
+
+
+def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
+    """The cells of a table region, in reading order."""
+    cells: list[Cell] = []
+    pipe_layout = _is_pipe_layout(lines)
+    for offset, line in enumerate(lines):
+        line_no = first_line_no + offset
+        stripped = line.strip()
+        if pipe_layout:
+            if not stripped or _FILLER.match(stripped.replace(" ", "")) and " " not in stripped:
+                continue
+            parts = stripped.split("|")
+            if stripped.endswith("|"):
+                parts = parts[:-1]
+            texts = [part.strip() for part in parts]
+        else:
+            if line == "":
+                continue  # the separator between cells
+            texts = [stripped]
+        for text in texts:
+            cells.append(Cell(text, VALUE if looks_like_value(text) else LABEL, line_no))
+    return cells
+
+
+# --- Sections ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str  # "article20", "applications", "review_litigation"
+    heading: str
+    start: int  # first line after the heading
+    end: int  # line of the next heading (exclusive)
+
+
+# A heading is a short line that starts with its part's numeral and names the part. Row labels
+# inside the applications table also start with 三、 and 四、, so the words matter.
+_HEADINGS = (
+    ("article20", re.compile(r"^[二2][、.．]\s*.{0,12}主动公开.{0,12}情况")),
+    ("applications", re.compile(r"^[三3][、.．]\s*.{0,6}(收到|处理).{0,20}申请.{0,6}情况")),
+    ("review_litigation", re.compile(r"^[四4][、.．]\s*.{0,20}(行政复议|行政诉讼)")),
+    # Not "5.": the applications table's row labels are numbered "5.属于三类内部事务信息".
+    ("problems", re.compile(r"^五[、.．]")),
+    ("other", re.compile(r"^六[、.．]")),
+)
+_MAX_HEADING_CHARS = 40
+
+
+def find_sections(lines: list[str]) -> dict[str, Section]:
+    """The three table sections, each running to the next heading found after it."""
+    found: list[tuple[int, str, str]] = []
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if not text or len(text) > _MAX_HEADING_CHARS:
+            continue
+        for name, pattern in _HEADINGS:
+            if pattern.match(normalise_label(text)) and name not in {f[1] for f in found}:
+                found.append((index, name, text))
+                break
+    found.sort()
+    sections: dict[str, Section] = {}
+    for position, (index, name, heading) in enumerate(found):
+        end = found[position + 1][0] if position + 1 < len(found) else len(lines)
+        if name in ("article20", "applications", "review_litigation"):
+            sections[name] = Section(name, heading, index + 1, end)
+    return sections

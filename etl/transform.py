@@ -1,0 +1,116 @@
+"""One report's text → its metadata, long table rows and quality issues. No I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from etl import templates as t
+from etl.checks import check_applications, check_narrative, check_review_litigation
+from etl.chinese import NO_CONVERSION, to_simplified
+from etl.jurisdictions import JurisdictionResolver
+from etl.labels import compact
+from etl.metadata import read_metadata
+from etl.quality import ERROR, WARNING, Issue
+from etl.tables import parse_applications, parse_article20, parse_review_litigation
+from etl.text_layout import cells_of, find_sections
+
+LOADED = "loaded"
+NO_TABLES = "no_tables"
+QUARANTINED = "quarantined"
+
+TABLE_TITLES = {
+    "article20": "主动公开政府信息情况（第二十条）表",
+    "applications": "收到和处理政府信息公开申请情况表",
+    "review_litigation": "政府信息公开行政复议、行政诉讼情况表",
+}
+
+
+@dataclass
+class ParsedReport:
+    source_uri: str
+    sha256: str
+    status: str
+    status_detail: str | None = None
+    conversion: str = NO_CONVERSION
+    template: str | None = None
+    title: str | None = None
+    year: int | None = None
+    jurisdiction_code: str | None = None
+    agency: str | None = None
+    published_on: date | None = None
+    article20: list[dict] = field(default_factory=list)
+    applications: list[dict] = field(default_factory=list)
+    review_litigation: list[dict] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+
+def quarantined(source_uri: str, sha256: str, reason: str, **known) -> ParsedReport:
+    return ParsedReport(
+        source_uri, sha256, QUARANTINED, status_detail=reason,
+        issues=[Issue("report", "quarantined", ERROR, reason)], **known,
+    )
+
+
+def detect_template(compact_text: str, year: int | None) -> str:
+    """pre2019 | 2019 | 2021, from the labels the report prints; the year only breaks a tie."""
+    if any(marker in compact_text for marker in t.MARKERS_2021):
+        return t.T2021
+    if any(marker in compact_text for marker in t.MARKERS_2019):
+        return t.T2019
+    if any(marker in compact_text for marker in t.MARKERS_NATIONAL):
+        return t.T2021 if year is not None and year >= 2021 else t.T2019
+    return t.PRE2019
+
+
+def parse_report(text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver) -> ParsedReport:
+    converted = to_simplified(text)
+    text = converted.text
+    meta = read_metadata(text, resolver)
+    known = dict(
+        conversion=converted.conversion, title=meta.title, year=meta.year,
+        jurisdiction_code=meta.jurisdiction_code, agency=meta.agency, published_on=meta.published_on,
+    )
+    if meta.jurisdiction_code is None:
+        return quarantined(source_uri, sha256, "报告中找不到发布机关所在的行政区划（标题或正文中的「某地人民政府」）", **known)
+    if meta.year is None:
+        return quarantined(source_uri, sha256, "报告中找不到统计年度（标题年份或「统计期限…年1月1日」）", **known)
+
+    template = detect_template(compact(text), meta.year)
+    report = ParsedReport(source_uri, sha256, LOADED, template=template, issues=list(meta.issues), **known)
+    if template == t.PRE2019:
+        report.status = NO_TABLES
+        report.status_detail = "2019年以前的自由格式报告，没有国家统一格式的统计表"
+        report.issues.append(Issue("report", "no_national_tables", WARNING, report.status_detail))
+        return report
+
+    lines = text.split("\n")
+    sections = find_sections(lines)
+    for name in ("article20", "applications", "review_litigation"):
+        section = sections.get(name)
+        if section is None:
+            report.issues.append(Issue(name, "table_missing", ERROR, f"报告中找不到{TABLE_TITLES[name]}"))
+            continue
+        cells = cells_of(lines[section.start:section.end], section.start)
+        if not any(cell.kind == "value" and not cell.is_blank_value for cell in cells):
+            report.issues.append(Issue(
+                name, "table_values_lost", ERROR,
+                f"「{section.heading}」下的表格没有任何数值（标签尚在，数值已丢失），该表不入库",
+            ))
+            continue
+        if name == "article20":
+            result = parse_article20(cells, template)
+        elif name == "applications":
+            result = parse_applications(cells, template)
+        else:
+            result = parse_review_litigation(cells)
+        setattr(report, name, result.rows)
+        report.issues.extend(result.issues)
+
+    report.issues.extend(check_applications(report.applications, template))
+    report.issues.extend(check_review_litigation(report.review_litigation))
+    report.issues.extend(check_narrative(text, report.applications))
+    if not (report.article20 or report.applications or report.review_litigation):
+        report.status = NO_TABLES
+        report.status_detail = "三张统计表都没有可读的数值"
+    return report

@@ -1,0 +1,19 @@
+"""The SQL view files under sql/, in the order they must be created."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.config import SQL_DIR
+
+
+def view_files(view_set: str) -> list[Path]:
+    files = sorted((SQL_DIR / view_set).glob("*.sql"))
+    if not files:
+        raise FileNotFoundError(f"no view definitions under {SQL_DIR / view_set}")
+    return files
+
+
+def view_names(view_set: str) -> list[str]:
+    # Files are named NN_<view name>.sql.
+    return [path.stem.split("_", 1)[1] for path in view_files(view_set)]

@@ -1,0 +1,31 @@
+"""The analysts' views (VOCABULARY.md), first version: sql/views_v1.
+
+A later change to a view adds sql/views_v2 and a migration that swaps them, so that this
+revision keeps creating exactly what it created when it was written.
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+VIEW_SET = "views_v1"
+
+
+def upgrade() -> None:
+    from etl.views import view_files
+
+    for path in view_files(VIEW_SET):
+        op.execute(path.read_text(encoding="utf-8"))
+
+
+def downgrade() -> None:
+    from etl.views import view_names
+
+    for name in reversed(view_names(VIEW_SET)):
+        op.execute(f"drop view if exists {name}")
