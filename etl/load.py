@@ -81,22 +81,23 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tu
             _insert_rows(conn, current.report_id, parsed)
             return REPROCESSED, current.report_id
 
+        # Older versions leave the current set before the new one enters it (one current per identity).
+        retired = [current.report_id] if current is not None else []
+        if parsed.status != QUARANTINED:
+            # The file now reads: an earlier quarantined version of it is history too.
+            retired += conn.execute(
+                sa.select(_report.c.report_id).where(
+                    _report.c.is_current, _report.c.status == QUARANTINED,
+                    _report.c.source_uri == parsed.source_uri,
+                )
+            ).scalars().all()
+        if retired:
+            conn.execute(_report.update().where(_report.c.report_id.in_(retired)).values(is_current=False))
         report_id = conn.execute(
             _report.insert().values(**_report_values(parsed), is_current=True).returning(_report.c.report_id)
         ).scalar_one()
-        if current is not None:
-            conn.execute(
-                _report.update().where(_report.c.report_id == current.report_id)
-                .values(is_current=False, superseded_by=report_id)
-            )
-        if parsed.status != QUARANTINED:
-            # The file now reads: an earlier quarantined version of it is history.
-            conn.execute(
-                _report.update().where(
-                    _report.c.is_current, _report.c.status == QUARANTINED,
-                    _report.c.source_uri == parsed.source_uri,
-                ).values(is_current=False, superseded_by=report_id)
-            )
+        if retired:
+            conn.execute(_report.update().where(_report.c.report_id.in_(retired)).values(superseded_by=report_id))
         _insert_rows(conn, report_id, parsed)
         return (REPLACED if current is not None else NEW), report_id
 

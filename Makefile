@@ -1,0 +1,32 @@
+# A new user needs two commands: `make run` (install, then load reports into the embedded
+# database) and `make test`. Both create .venv and install the pinned set on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+REPORTS ?= ../shared/seeds
+
+.PHONY: install run test constraints clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	touch $@
+
+run: install
+	$(BIN)/ogi run $(REPORTS)
+
+test: install
+	$(BIN)/python -m pytest
+
+# After changing dependencies in pyproject.toml: re-resolve and pin the exact set again.
+constraints:
+	rm -rf .venv-pin && $(PYTHON) -m venv .venv-pin
+	.venv-pin/bin/pip install --quiet -e '.[test]'
+	( sed -n '1,2p' constraints.txt; .venv-pin/bin/pip freeze --exclude-editable ) > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf .venv-pin
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,81 @@
+"""The `ogi` command as a user runs it: through the Prefect flow, against a real database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import SEEDS
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _ogi(*args: str, env: dict[str, str], timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "etl.cli", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.fixture
+def cli_env(new_database, tmp_path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "OGI_"))}
+    env.update(OGI_DATABASE_URL=new_database(), OGI_HOME=str(tmp_path / "ogi-home"))
+    return env
+
+
+@pytest.mark.prefect
+def test_ogi_run_loads_the_seeds_through_prefect_and_a_second_run_changes_nothing(cli_env):
+    first = _ogi("run", str(SEEDS), env=cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "5 report file(s): 3 loaded, 2 with no tables, 0 quarantined" in first.stdout
+    assert "5 new" in first.stdout
+    assert "review_litigation_total" in first.stdout  # issues by check
+    assert "[5/5]" in first.stderr  # progress
+
+    second = _ogi("run", str(SEEDS), env=cli_env)
+    assert second.returncode == 0, second.stderr
+    assert "5 unchanged" in second.stdout
+
+    engine = sa.create_engine(cli_env["OGI_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from v_reports")).scalar() == 5
+        assert conn.execute(sa.text("select count(*) from core.report")).scalar() == 5
+    engine.dispose()
+
+
+def test_db_commands_move_the_schema(cli_env):
+    upgraded = _ogi("db", "upgrade", env=cli_env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    current = _ogi("db", "current", env=cli_env)
+    assert "up to date" in current.stdout
+    down = _ogi("db", "downgrade", "base", env=cli_env)
+    assert down.returncode == 0, down.stderr
+    assert "base (empty)" in down.stdout
+    assert "behind" in _ogi("db", "current", env=cli_env).stdout
+
+
+def test_a_missing_path_is_a_usage_error(cli_env):
+    result = _ogi("run", "/no/such/reports", env=cli_env)
+    assert result.returncode == 2
+    assert "no such file or folder: /no/such/reports" in result.stderr
+
+
+def test_an_unreachable_database_fails_the_run_with_one_clear_line(cli_env):
+    cli_env["OGI_DATABASE_URL"] = "postgresql://nobody@127.0.0.1:1/nothing"
+    result = _ogi("db", "current", env=cli_env)
+    assert result.returncode == 1
+    assert "cannot use the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_bad_url_scheme_is_explained(cli_env):
+    cli_env["OGI_DATABASE_URL"] = "mysql://u@h/db"
+    result = _ogi("db", "current", env=cli_env)
+    assert result.returncode == 1
+    assert "postgresql://user:password@host:port/database" in result.stderr
