@@ -107,24 +107,37 @@ _NEW_APPLICATIONS = re.compile(
 )
 
 
-def check_narrative(text: str, applications: list[dict]) -> list[Issue]:
-    """The count of new applications quoted in the text against the table's 一、本年新收 总计.
+_REVIEWS = re.compile(r"(?:收到|办理|发生|共有?)行政复议(?:案件|申请|事项)?(?P<n>\d+)\s*(?:件|起)")
 
-    A warning, not an error: the text often counts a different scope (the government's own office
+
+def check_narrative(text: str, applications: list[dict], review_litigation: list[dict] | None = None) -> list[Issue]:
+    """Counts quoted in the text against the tables: new applications (一、本年新收 总计) and
+    administrative reviews (行政复议 总计).
+
+    Warnings, not errors: the text often counts a different scope (the government's own office
     rather than the whole jurisdiction), and that is worth a look, not a verdict.
     """
-    if not applications:
-        return []
-    total = next((c for c in applications if c["row_code"] == "1" and c["applicant"] == "total"), None)
-    if total is None or total["value"] is None:
-        return []
     issues = []
-    for match in _NEW_APPLICATIONS.finditer(text):
-        quoted = Decimal(match["n"])
-        if quoted != total["value"]:
-            issues.append(Issue(
-                "applications", "narrative_new_applications", WARNING,
-                f"正文「{match.group(0)}」与表中 一、本年新收政府信息公开申请数量 总计 {_fmt(total['value'])} 不一致",
-                expected=total["value"], actual=quoted,
-            ))
+    new_total = _cell(applications, row_code="1", applicant="total")
+    review_total = _cell(review_litigation or [], proceeding="review", outcome="total")
+    for pattern, total, table, code, what in (
+        (_NEW_APPLICATIONS, new_total, "applications", "narrative_new_applications", "一、本年新收政府信息公开申请数量 总计"),
+        (_REVIEWS, review_total, "review_litigation", "narrative_reviews", "行政复议 总计"),
+    ):
+        if total is None:
+            continue
+        for match in pattern.finditer(text):
+            quoted = Decimal(match["n"])
+            if quoted != total:
+                issues.append(Issue(
+                    table, code, WARNING, f"正文「{match.group(0)}」与表中 {what} {_fmt(total)} 不一致",
+                    expected=total, actual=quoted,
+                ))
     return issues
+
+
+def _cell(rows: list[dict], **key) -> Decimal | None:
+    for row in rows:
+        if all(row[k] == v for k, v in key.items()):
+            return row["value"]
+    return None

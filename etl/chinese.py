@@ -34,6 +34,12 @@ _PHRASES = (
 # text still changes in a handful of places (variant forms), so a few changes are not enough.
 _TRADITIONAL_SHARE = 0.005
 
+# Characters t2s changes that simplified text uses too (乾县, 乾安县): they say nothing about
+# whether a text is traditional.
+_ALSO_SIMPLIFIED = frozenset("乾")
+# Place names t2s damages (乾 → 干), put back after converting.
+_PLACE_NAMES = (("干县", "乾县"), ("干安县", "乾安县"))
+
 
 @dataclass(frozen=True)
 class Converted:
@@ -52,10 +58,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def to_simplified(text: str) -> Converted:
     simplified = _t2s().convert(text)
-    changed = sum(1 for a, b in zip(text, simplified) if a != b)
+    changed = sum(1 for a, b in zip(text, simplified) if a != b and a not in _ALSO_SIMPLIFIED)
     cjk = len(_CJK.findall(text)) or 1
     if changed / cjk < _TRADITIONAL_SHARE:
         return Converted(text, NO_CONVERSION, 0)
-    for taiwan, mainland in _PHRASES:
+    for taiwan, mainland in _PHRASES + _PLACE_NAMES:
         simplified = simplified.replace(taiwan, mainland)
     return Converted(simplified, CONVERSION_NAME, changed)

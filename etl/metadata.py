@@ -9,12 +9,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from etl.jurisdictions import JurisdictionResolver
 from etl.quality import WARNING, Issue
 
 _TITLE = re.compile(
-    r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开工作年度报告"
+    r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开工作年度报告"
+)
+# "2020年苏州市人民政府政府信息公开工作年度报告": the year first, the issuer after it.
+_TITLE_YEAR_FIRST = re.compile(
+    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})信息公开工作年度报告"
 )
 # "统计期限从2020年1月1日到12月31日止", "统计时间自2020年1月1日起至2020年12月31日"
 _STATISTICS_YEAR = re.compile(r"(?:统计|数据)[^。\n]{0,30}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
@@ -36,20 +41,37 @@ class ReportMetadata:
     issues: list[Issue] = field(default_factory=list)
 
 
-def find_title(text: str) -> re.Match | None:
-    return _TITLE.search(text)
+@dataclass(frozen=True)
+class Title:
+    text: str
+    issuer: str
+    year: int
 
 
-def find_year(text: str, title: re.Match | None) -> tuple[int | None, list[Issue]]:
+def find_title(text: str) -> Title | None:
+    """The first printed title "<issuer><year>年政府信息公开工作年度报告" (or with the year first)."""
+    matches = [m for m in (_TITLE.search(text), _TITLE_YEAR_FIRST.search(text)) if m]
+    if not matches:
+        return None
+    match = min(matches, key=lambda m: m.start())
+    issuer = match["issuer"]
+    if match.re is _TITLE_YEAR_FIRST:
+        # The greedy issuer swallowed the 政府 of 政府信息公开: "苏州市人民政府政府", "苏州市财政局政府".
+        if issuer.endswith("政府政府") or (issuer.endswith("政府") and not issuer.endswith("人民政府")):
+            issuer = issuer[:-2]
+    return Title(match.group(0), issuer, int(match["year"]))
+
+
+def find_year(text: str, title: Title | None) -> tuple[int | None, list[Issue]]:
     """The year the statistics cover: the stated statistics period first, then the title's year."""
     stated = _STATISTICS_YEAR.search(text) or _PERIOD_YEAR.search(text)
     stated_year = int(stated["year"]) if stated else None
-    title_year = int(title["year"]) if title else None
+    title_year = title.year if title else None
     if stated_year and title_year and stated_year != title_year:
         return stated_year, [
             Issue("report", "year_conflict", WARNING,
                   f"标题年份 {title_year} 与统计期限年份 {stated_year} 不一致，按统计期限取 {stated_year}",
-                  expected=stated_year, actual=title_year)
+                  expected=Decimal(stated_year), actual=Decimal(title_year))
         ]
     return stated_year or title_year, []
 
@@ -78,11 +100,11 @@ def normalise_agency(remainder: str) -> str:
 
 
 def find_identity(
-    text: str, title: re.Match | None, resolver: JurisdictionResolver
+    text: str, title: Title | None, resolver: JurisdictionResolver
 ) -> tuple[str | None, str | None, list[Issue]]:
     """(jurisdiction code, agency, issues): from the title's issuer, else from how the text names its government."""
     if title is not None:
-        issuer = title["issuer"]
+        issuer = title.issuer
         # The issuer match may start with words before the name ("现发布苏州市人民政府"): try each suffix.
         for start in range(len(issuer) - 1):
             code, remainder = resolver.split_issuer(issuer[start:], context_text=text)
@@ -109,7 +131,7 @@ def read_metadata(text: str, resolver: JurisdictionResolver) -> ReportMetadata:
     year, year_issues = find_year(text, title)
     code, agency, identity_issues = find_identity(text, title, resolver)
     return ReportMetadata(
-        title=title.group(0) if title else None,
+        title=title.text if title else None,
         year=year,
         jurisdiction_code=code,
         agency=agency,

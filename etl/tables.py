@@ -7,13 +7,14 @@ adds a local one or repeats a group label still puts every value under the right
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from etl import templates as t
 from etl.labels import normalise_label
 from etl.quality import ERROR, WARNING, Issue
 from etl.text_layout import LABEL, VALUE, Cell
-from etl.values import WAN_YUAN, is_blank, parse_value, to_wan_yuan
+from etl.values import WAN_YUAN, YI_YUAN, is_blank, parse_value, to_wan_yuan
 
 
 @dataclass
@@ -33,58 +34,92 @@ def _unparsed(table: str, where: str, raw: str) -> Issue:
     return Issue(table, "unreadable_value", WARNING, f"{where}: 无法识别的数值「{raw}」，按空白处理")
 
 
-def _capture_rows(cells: list[Cell], match, width_of) -> tuple[dict[str, _RowCapture], list[tuple[str, list[str]]], list[str]]:
+def _looks_like_garbled_value(text: str) -> bool:
+    # "约5件", "5（件）": short text with digits where a value belongs; a row label never is.
+    return len(text) <= 10 and any(ch.isdigit() for ch in text)
+
+
+def _capture_rows(cells: list[Cell], match, width_of):
     """Walk the cells, giving each recognised row label the value cells that follow it.
 
     match(label, previous_code) -> code or None; width_of(code) -> how many values the row has.
-    Returns the captured rows, unrecognised labels that carried values (local rows), and the
-    codes seen more than once.
+    Returns the captured rows, unrecognised labels that carried values (local rows), the codes
+    seen more than once, and rows that carried more non-blank values than the template has.
     """
     captured: dict[str, _RowCapture] = {}
     extra_rows: list[tuple[str, list[str]]] = []
     duplicates: list[str] = []
+    overfull: dict[str, list[str]] = {}
     current: str | None = None
     extra: tuple[str, list[str]] | None = None
     header: list[str] = []
     last_was_value = False
     previous_code: str | None = None
+    unmatched_label: str | None = None  # the last label, if it matched nothing and no value followed
     for cell in cells:
         if cell.kind == LABEL:
-            code = match(normalise_label(cell.text), previous_code)
+            label = cell.text
+            code = match(normalise_label(label), previous_code)
+            if code is None and current is not None and len(captured[current].values) < width_of(current) \
+                    and _looks_like_garbled_value(label):
+                captured[current].values.append(Cell(label, VALUE, cell.line_no))
+                last_was_value = True
+                continue
+            if code is None and unmatched_label is not None:
+                # A label broken over two cells or lines: "1.申请人无正当理由逾期" + "不补正、…".
+                code = match(normalise_label(unmatched_label + label), previous_code)
+                if code is not None:
+                    label = unmatched_label + label
+                    if header and header[-1] == unmatched_label:
+                        header.pop()
             if code is not None:
                 if code in captured:
                     duplicates.append(code)
                     current = None
                 else:
-                    captured[code] = _RowCapture(cell.text, list(header))
+                    captured[code] = _RowCapture(label, list(header))
                     current = code
                 previous_code = code
                 extra = None
+                unmatched_label = None
             elif current is not None and not captured[current].values:
-                # A label broken over two cells or lines: "(二)部分公开(区分处理的," + "不计其他情形)".
-                captured[current].label += cell.text
+                # The rest of a label already matched: "(二)部分公开(区分处理的," + "不计其他情形)".
+                captured[current].label += label
             else:
                 if last_was_value:
                     header = []
-                header.append(cell.text)
+                header.append(label)
                 current = None
-                extra = (cell.text, [])
+                extra = (label, [])
                 extra_rows.append(extra)
+                unmatched_label = label
             last_was_value = False
         else:
             last_was_value = True
+            unmatched_label = None
             if current is not None and len(captured[current].values) < width_of(current):
                 captured[current].values.append(cell)
-            elif extra is not None and current is None:
+            elif current is not None:
+                if not cell.is_blank_value:
+                    overfull.setdefault(current, []).append(cell.text)
+            elif extra is not None:
                 extra[1].append(cell.text)
     local_rows = [(label, values) for label, values in extra_rows if any(not is_blank(v) for v in values)]
-    return captured, local_rows, duplicates
+    return captured, local_rows, duplicates, overfull
 
 
 def _local_row_issues(table: str, local_rows: list[tuple[str, list[str]]]) -> list[Issue]:
     return [
         Issue(table, "unrecognised_row", WARNING, f"表中有模板以外的行「{label}」，数值 {' | '.join(values)} 未入库")
         for label, values in local_rows
+    ]
+
+
+def _overfull_issues(table: str, captured: dict[str, _RowCapture], overfull: dict[str, list[str]]) -> list[Issue]:
+    return [
+        Issue(table, "extra_cells", WARNING,
+              f"「{captured[code].label}」一行多出数值 {' | '.join(values)}，超出模板的列数，未入库")
+        for code, values in overfull.items()
     ]
 
 
@@ -105,9 +140,9 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
     def match(label: str, _previous: str | None) -> str | None:
         return by_label.get(_strip_numbering(label))
 
-    captured, local_rows, duplicates = _capture_rows(cells, match, lambda code: len(spec[code].metrics))
+    captured, local_rows, duplicates, overfull = _capture_rows(cells, match, lambda code: len(spec[code].metrics))
     rows: list[dict] = []
-    issues = _local_row_issues("article20", local_rows)
+    issues = _local_row_issues("article20", local_rows) + _overfull_issues("article20", captured, overfull)
     issues += [Issue("article20", "duplicate_row", WARNING, f"「{spec[c].labels[0]}」出现不止一次，只取第一次") for c in duplicates]
     for row in spec.values():
         capture = captured.get(row.category)
@@ -145,11 +180,12 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
     return TableResult(rows, issues)
 
 
-def _strip_numbering(label: str) -> str:
-    # "1.规章", "(一)规章" → "规章"
-    import re
+_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+[)、.]|\(?\d+[)、.])")
 
-    return re.sub(r"^(\(?[一二三四五六七八九十\d]+[)、.]?)", "", label) if not label.startswith("规") else label
+
+def _strip_numbering(label: str) -> str:
+    """"1.规章", "(一)规章", "三、其他" → the label without its numbering."""
+    return _NUMBERING.sub("", label)
 
 
 def _column_labels(header: list[str], defaults: tuple[str, ...]) -> list[str]:
@@ -160,6 +196,8 @@ def _column_labels(header: list[str], defaults: tuple[str, ...]) -> list[str]:
 
 def _unit_in(label: str) -> str | None:
     normalised = normalise_label(label)
+    if "亿元" in normalised:
+        return YI_YUAN
     if "万元" in normalised:
         return WAN_YUAN
     if "(元)" in normalised or "单位:元" in normalised:
@@ -181,15 +219,15 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
             if row.follows and not (previous and previous.startswith(row.follows)):
                 if not (row.code == "3.7" and "七" in label):
                     continue
-            if row.code == "3.6.3" and label.lstrip("3.、") not in ("其他",):
+            if row.code == "3.6.3" and _strip_numbering(label) != "其他":
                 continue
             return row.code
         return None
 
-    captured, local_rows, duplicates = _capture_rows(cells, match, lambda _code: width)
+    captured, local_rows, duplicates, overfull = _capture_rows(cells, match, lambda _code: width)
     column_labels = _applicant_labels(cells)
     rows: list[dict] = []
-    issues = _local_row_issues("applications", local_rows)
+    issues = _local_row_issues("applications", local_rows) + _overfull_issues("applications", captured, overfull)
     issues += [Issue("applications", "duplicate_row", WARNING, f"申请表中行 {c} 出现不止一次，只取第一次") for c in duplicates]
     for row in spec:
         capture = captured.get(row.code)
@@ -251,9 +289,19 @@ def parse_review_litigation(cells: list[Cell]) -> TableResult:
             Issue("review_litigation", "row_incomplete", ERROR,
                   f"行政复议、行政诉讼表应有 {expected} 个数值单元格，只找到 {len(run)} 个；全部按未知处理")
         )
-    elif any(not c.is_blank_value for c in run[expected:]):
-        extra = " | ".join(c.text for c in run[expected:])
-        issues.append(Issue("review_litigation", "extra_cells", WARNING, f"行政复议、行政诉讼表多出单元格：{extra}"))
+    elif len(run) > expected:
+        surplus = len(run) - expected
+        if all(c.is_blank_value for c in run[expected:]):
+            run = run[:expected]  # blank cells after the row: padding
+        elif all(c.is_blank_value for c in run[:surplus]):
+            run = run[surplus:]  # blank cells before the row: an empty header cell
+        else:
+            complete = False
+            cells_text = " | ".join(c.text for c in run)
+            issues.append(Issue(
+                "review_litigation", "row_incomplete", ERROR,
+                f"行政复议、行政诉讼表有 {len(run)} 个数值单元格，多于 {expected} 个，无法确定各值的位置；全部按未知处理：{cells_text}",
+            ))
     rows: list[dict] = []
     index = 0
     for proceeding in t.PROCEEDINGS:

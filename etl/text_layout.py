@@ -54,6 +54,8 @@ def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
             parts = stripped.split("|")
             if stripped.endswith("|"):
                 parts = parts[:-1]
+            if len(parts) > 1 and stripped.startswith("|") and stripped.strip("| "):
+                parts = parts[1:]  # a markdown row "| 规章 | 0 |": the leading bar opens, it is no cell
             texts = [part.strip() for part in parts]
         else:
             if line == "":

@@ -53,14 +53,22 @@ def quarantined(source_uri: str, sha256: str, reason: str, **known) -> ParsedRep
 
 
 def detect_template(compact_text: str, year: int | None) -> str:
-    """pre2019 | 2019 | 2021, from the labels the report prints; the year only breaks a tie."""
-    if any(marker in compact_text for marker in t.MARKERS_2021):
-        return t.T2021
-    if any(marker in compact_text for marker in t.MARKERS_2019):
-        return t.T2019
-    if any(marker in compact_text for marker in t.MARKERS_NATIONAL):
-        return t.T2021 if year is not None and year >= 2021 else t.T2019
+    """pre2019 | 2019 | 2021, from the labels the report prints; the year only breaks a tie.
+
+    Labels are counted, not just found: a 2019-format report may quote a phrase that is also a
+    2021 label (Article 30's "逾期不补正") in its text.
+    """
+    count_2021 = sum(marker in compact_text for marker in t.MARKERS_2021)
+    count_2019 = sum(marker in compact_text for marker in t.MARKERS_2019)
+    if count_2021 != count_2019:
+        return t.T2021 if count_2021 > count_2019 else t.T2019
+    if count_2021 or any(marker in compact_text for marker in t.MARKERS_NATIONAL):
+        return _template_of_year(year)
     return t.PRE2019
+
+
+def _template_of_year(year: int | None) -> str:
+    return t.T2021 if year is not None and year >= 2021 else t.T2019
 
 
 def parse_report(text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver) -> ParsedReport:
@@ -76,16 +84,29 @@ def parse_report(text: str, source_uri: str, sha256: str, resolver: Jurisdiction
     if meta.year is None:
         return quarantined(source_uri, sha256, "报告中找不到统计年度（标题年份或「统计期限…年1月1日」）", **known)
 
-    template = detect_template(compact(text), meta.year)
-    report = ParsedReport(source_uri, sha256, LOADED, template=template, issues=list(meta.issues), **known)
-    if template == t.PRE2019:
-        report.status = NO_TABLES
-        report.status_detail = "2019年以前的自由格式报告，没有国家统一格式的统计表"
-        report.issues.append(Issue("report", "no_national_tables", WARNING, report.status_detail))
-        return report
-
     lines = text.split("\n")
     sections = find_sections(lines)
+    # Template labels are looked for in the table sections, where found: the narrative quotes the
+    # regulation's wording too.
+    table_text = "\n".join("\n".join(lines[s.start:s.end]) for s in sections.values()) or text
+    template = detect_template(compact(table_text), meta.year)
+    report = ParsedReport(source_uri, sha256, LOADED, template=template, issues=list(meta.issues), **known)
+    if template == t.PRE2019:
+        if meta.year >= 2019:
+            # A report on 2019 or later must carry the national tables; their absence is an error
+            # of the report (or of its copy), not a free-form report.
+            report.template = _template_of_year(meta.year)
+            report.issues.append(Issue(
+                "report", "no_national_tables", ERROR,
+                f"{meta.year}年的报告应使用国家统一格式的三张统计表，但报告中一张也找不到",
+            ))
+        else:
+            report.issues.append(Issue(
+                "report", "no_national_tables", WARNING, "2019年以前的自由格式报告，没有国家统一格式的统计表",
+            ))
+        report.status = NO_TABLES
+        report.status_detail = report.issues[-1].detail
+        return report
     for name in ("article20", "applications", "review_litigation"):
         section = sections.get(name)
         if section is None:
@@ -109,7 +130,7 @@ def parse_report(text: str, source_uri: str, sha256: str, resolver: Jurisdiction
 
     report.issues.extend(check_applications(report.applications, template))
     report.issues.extend(check_review_litigation(report.review_litigation))
-    report.issues.extend(check_narrative(text, report.applications))
+    report.issues.extend(check_narrative(text, report.applications, report.review_litigation))
     if not (report.article20 or report.applications or report.review_litigation):
         report.status = NO_TABLES
         report.status_detail = "三张统计表都没有可读的数值"

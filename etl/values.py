@@ -11,11 +11,12 @@ from decimal import Decimal
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "―"})
 
 _NUMBER = re.compile(
-    r"^(?P<sign>[+\-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>万元|元)?$"
+    r"^(?P<sign>[+\-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?(?P<unit>亿元|万元|元)?$"
 )
 
 WAN_YUAN = "万元"
 YUAN = "元"
+YI_YUAN = "亿元"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def to_wan_yuan(value: Decimal | None, unit: str | None) -> Decimal | None:
         return None
     if unit == YUAN:
         return _plain(value / Decimal(10000))
+    if unit == YI_YUAN:
+        return _plain(value * Decimal(10000))
     return value
 
 
