@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from etl import migrate
 from tests.conftest import SEEDS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,10 +43,20 @@ def test_ogi_run_loads_the_seeds_through_prefect_and_a_second_run_changes_nothin
     assert second.returncode == 0, second.stderr
     assert "5 unchanged" in second.stdout
 
-    engine = sa.create_engine(cli_env["OGI_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1))
+    engine = sa.create_engine(cli_env["OGI_DATABASE_URL"])
     with engine.connect() as conn:
         assert conn.execute(sa.text("select count(*) from v_reports")).scalar() == 5
         assert conn.execute(sa.text("select count(*) from core.report")).scalar() == 5
+
+    # With data loaded, the whole schema goes down and comes back up through the CLI.
+    down = _ogi("db", "downgrade", "base", env=cli_env)
+    assert down.returncode == 0, down.stderr
+    up = _ogi("db", "upgrade", env=cli_env)
+    assert up.returncode == 0, up.stderr
+    assert f"schema at {migrate.head_revision()}" in up.stdout
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from v_reports")).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from core.jurisdiction")).scalar() > 3000
     engine.dispose()
 
 
