@@ -70,17 +70,22 @@ def decode_text(data: bytes) -> str | None:
 
 
 def read_source(path: Path) -> SourceFile:
-    data = path.read_bytes()
-    uri = str(path)
+    """A report file on disk; its source URI is the path as given."""
+    return read_document(str(path), path.read_bytes(), path.name)
+
+
+def read_document(source_uri: str, data: bytes, name: str, declared_charset: str | None = None) -> SourceFile:
+    """A report's bytes, from a file or a download: `name` carries the file name (for its
+    suffix), `declared_charset` the charset a server declared, if any."""
     digest = sha256_of(data)
-    suffix = path.suffix.lower()
+    suffix = Path(name).suffix.lower()
     if suffix in _KNOWN_UNREAD:
-        return SourceFile(uri, digest, None, f"{_KNOWN_UNREAD[suffix]} 文件暂不支持：本版本只读取纯文本报告 (.txt)")
+        return SourceFile(source_uri, digest, None, f"{_KNOWN_UNREAD[suffix]} 文件暂不支持：本版本只读取纯文本报告 (.txt)")
     if suffix not in TEXT_SUFFIXES:
-        return SourceFile(uri, digest, None, f"不认识的文件类型「{suffix or '无扩展名'}」：本版本只读取纯文本报告 (.txt)")
+        return SourceFile(source_uri, digest, None, f"不认识的文件类型「{suffix or '无扩展名'}」：本版本只读取纯文本报告 (.txt)")
     if not data.strip():
-        return SourceFile(uri, digest, None, "文件是空的")
+        return SourceFile(source_uri, digest, None, "文件是空的")
     text = decode_text(data)
     if text is None:
-        return SourceFile(uri, digest, None, "无法按 UTF-8 或 GB18030 解码，文件可能已损坏或不是文本")
-    return SourceFile(uri, digest, text.replace("\r\n", "\n").replace("\r", "\n"), None)
+        return SourceFile(source_uri, digest, None, "无法按 UTF-8 或 GB18030 解码，文件可能已损坏或不是文本")
+    return SourceFile(source_uri, digest, text.replace("\r\n", "\n").replace("\r", "\n"), None)

@@ -14,7 +14,7 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.extract import read_source
+from etl.extract import SourceFile, read_source
 from etl.jurisdictions import JurisdictionResolver
 from etl.load import UNCHANGED, is_unchanged, load_report
 from etl.transform import quarantined, parse_report
@@ -30,7 +30,11 @@ class ReportOutcome:
 
 
 def process_file(path: Path, engine: Engine, resolver: JurisdictionResolver, force: bool = False) -> ReportOutcome:
-    source = read_source(path)
+    return process_source(read_source(path), engine, resolver, force=force)
+
+
+def process_source(source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False) -> ReportOutcome:
+    """Transform and load one report already read (from a file or a download)."""
     if not force:
         existing = is_unchanged(engine, source.source_uri, source.sha256)
         if existing is not None:
