@@ -92,6 +92,36 @@ def _prefect_defaults(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+
+
+def _dask_options(fn):
+    fn = click.option("--dask-address", help="Run the per-report work on this Dask scheduler (tcp://host:8786).")(fn)
+    fn = click.option("--dask-workers", type=int, help="Run the per-report work on a local Dask cluster of N worker processes.")(fn)
+    return fn
+
+
+def _run_flow(flow_fn, verbose: bool, dask_workers: int | None = None, dask_address: str | None = None, **parameters) -> None:
+    """Run a flow in this process and print its summary; the database is resolved first so that
+    the flow's tasks (threads or Dask workers) connect to the same one."""
+    os.environ["OGI_DATABASE_URL"] = _database_url()
+    _prefect_defaults(verbose)
+    if dask_workers or dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        runner = (
+            DaskTaskRunner(address=dask_address) if dask_address
+            else DaskTaskRunner(cluster_kwargs={"n_workers": dask_workers, "threads_per_worker": 1, "processes": True})
+        )
+        flow_fn = flow_fn.with_options(task_runner=runner)
+    click.echo("ogi: starting the Prefect flow (without PREFECT_API_URL a temporary Prefect server takes ~15 s)", err=True)
+    started = time.monotonic()
+    summary = flow_fn(**parameters)
+    from etl.pipeline import RunSummary
+
+    for line in RunSummary(**summary).lines():
+        click.echo(line)
+    click.echo(f"Done in {time.monotonic() - started:.1f} s. Query the views, e.g. select * from v_reports;", err=True)
 
 
 @main.command()
@@ -99,7 +129,8 @@ def _prefect_defaults(verbose: bool) -> None:
 @click.option("--force", is_flag=True, help="Re-read reports even when their file and the parser are unchanged.")
 @click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
-def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool) -> None:
+@_dask_options
+def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, dask_workers, dask_address) -> None:
     """Load report files (or every file under folders) into the warehouse.
 
     Brings the schema to the latest version first. Each report is loaded in its own
@@ -114,19 +145,133 @@ def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool) -> 
         raise click.UsageError(str(error)) from error
     if not files:
         raise click.UsageError(f"no files found under {', '.join(paths)}")
-    url = _database_url()
-    os.environ["OGI_DATABASE_URL"] = url  # the flow's tasks connect to the same database
-    _prefect_defaults(verbose)
-    click.echo(f"ogi: {len(files)} file(s); starting the Prefect flow (a temporary Prefect server takes ~15 s)", err=True)
+    click.echo(f"ogi: {len(files)} file(s)", err=True)
     from flows.ingest_reports import ingest_reports
 
-    started = time.monotonic()
-    summary = ingest_reports([str(f) for f in files], force=force, batch_size=batch_size)
-    from etl.pipeline import RunSummary
+    _run_flow(ingest_reports, verbose, dask_workers, dask_address,
+              paths=[str(f) for f in files], force=force, batch_size=batch_size)
 
-    for line in RunSummary(**summary).lines():
-        click.echo(line)
-    click.echo(f"Done in {time.monotonic() - started:.1f} s. Query the views, e.g. select * from v_reports;", err=True)
+
+@main.command()
+@click.option("--force", is_flag=True, help="Re-read every report, changed or not.")
+@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
+@_dask_options
+def nightly(force: bool, batch_size: int, verbose: bool, dask_workers, dask_address) -> None:
+    """Read every registered source (see `ogi sources`), processing only what changed.
+
+    Folders are scanned; URL manifests are fetched politely, with conditional requests, and the
+    raw bytes archived under OGI_HOME/archive. Run it from cron, or let `ogi serve` schedule it.
+    """
+    from flows.nightly import nightly as nightly_flow
+
+    _run_flow(nightly_flow, verbose, dask_workers, dask_address, force=force, batch_size=batch_size)
+
+
+def _year_range(_ctx, _param, value: str | None):
+    if value is None:
+        return None
+    first, _, last = value.partition("-")
+    try:
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter("expected YEAR or FROM-TO, e.g. 2019-2021") from None
+    if years[0] > years[1]:
+        raise click.BadParameter(f"{value}: the first year is after the last")
+    return years
+
+
+@main.command()
+@click.option("--years", callback=_year_range, help="YEAR or FROM-TO (default: every year).")
+@click.option("--jurisdiction", help="Only this GB/T 2260 code and the places under it (e.g. 320000 for 江苏省).")
+@click.option("--force", is_flag=True, help="Reprocess even reports the current parser already read.")
+@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
+@_dask_options
+def backfill(years, jurisdiction, force, batch_size, verbose, dask_workers, dask_address) -> None:
+    """Reprocess past reports from the raw archive after the parser improved.
+
+    Without --force only reports read by an older parser version are reprocessed.
+    """
+    if jurisdiction is not None and not (len(jurisdiction) == 6 and jurisdiction.isdigit()):
+        raise click.BadParameter("a six-digit GB/T 2260 code, e.g. 320500", param_hint="--jurisdiction")
+    from flows.backfill import backfill as backfill_flow
+
+    year_from, year_to = years or (None, None)
+    _run_flow(backfill_flow, verbose, dask_workers, dask_address, year_from=year_from, year_to=year_to,
+              jurisdiction=jurisdiction, force=force, batch_size=batch_size)
+
+
+@main.group(cls=_Group)
+def sources() -> None:
+    """The sources `ogi nightly` reads: folders (drop zones) and URL manifests (.csv)."""
+
+
+@sources.command("add")
+@click.argument("location", type=click.Path(exists=True))
+def sources_add(location: str) -> None:
+    """Register a folder or a URL manifest (CSV with a url column; optional jurisdiction, agency, year)."""
+    from etl import migrate
+    from etl.registry import add_source
+
+    engine = _engine()
+    migrate.upgrade(engine)
+    try:
+        source = add_source(engine, location)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{source.kind} {source.location}")
+
+
+@sources.command("list")
+def sources_list() -> None:
+    """Show the registered sources."""
+    from etl import migrate
+    from etl.registry import list_sources
+
+    engine = _engine()
+    migrate.upgrade(engine)
+    registered = list_sources(engine)
+    for source in registered:
+        click.echo(f"{source.kind:<9} {source.location}{'' if source.enabled else '  (disabled)'}")
+    if not registered:
+        click.echo("no sources yet: ogi sources add FOLDER_OR_MANIFEST.csv")
+
+
+@sources.command("remove")
+@click.argument("location")
+def sources_remove(location: str) -> None:
+    """Stop reading a source (its reports stay in the warehouse)."""
+    from etl.registry import remove_source
+
+    if not remove_source(_engine(), location):
+        raise click.ClickException(f"not a registered source: {location}")
+    click.echo(f"removed {location}")
+
+
+@main.command()
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When the nightly run starts.")
+@click.option("--timezone", default="Asia/Shanghai", show_default=True, help="The time zone of --cron.")
+@click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
+def serve(cron: str, timezone: str, verbose: bool) -> None:
+    """Register the nightly deployment on a Prefect server and run it on schedule (until stopped).
+
+    Needs a standing Prefect server: start one with `prefect server start` and point
+    PREFECT_API_URL at it (e.g. http://127.0.0.1:4200/api).
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        raise click.ClickException(
+            "ogi serve needs a standing Prefect server: run `prefect server start`, then "
+            "export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    os.environ["OGI_DATABASE_URL"] = _database_url()
+    _prefect_defaults(verbose)
+    from prefect.schedules import Cron
+
+    from flows.nightly import nightly as nightly_flow
+
+    click.echo(f"ogi: serving the nightly deployment, {cron} ({timezone}); stop with Ctrl-C", err=True)
+    nightly_flow.serve(name="ogi-nightly", schedules=[Cron(cron, timezone=timezone)])
 
 
 @main.group(cls=_Group)

@@ -6,17 +6,16 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-# Formats this version reads; others are quarantined with a reason that names the format.
-TEXT_SUFFIXES = {".txt", ".text"}
-_KNOWN_UNREAD = {
-    ".pdf": "PDF",
-    ".doc": "Word (.doc)",
-    ".docx": "Word (.docx)",
-    ".html": "HTML",
-    ".htm": "HTML",
+# What each file suffix is; files are also sniffed by their first bytes, since downloads and
+# drop zones often carry the wrong or no suffix.
+TEXT_SUFFIXES = {".txt", ".text", ".md"}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+_UNSUPPORTED = {
     ".xls": "Excel",
     ".xlsx": "Excel",
     ".wps": "WPS",
+    ".ofd": "OFD",
+    ".rtf": "RTF",
 }
 
 
@@ -74,18 +73,69 @@ def read_source(path: Path) -> SourceFile:
     return read_document(str(path), path.read_bytes(), path.name)
 
 
+def sniff_format(data: bytes, name: str) -> str:
+    """text | html | pdf | docx | doc | unsupported:<what>, from the bytes first, then the suffix."""
+    head = data[:1024].lstrip().lower()
+    if data.startswith(b"%PDF"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
+        return "docx"
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc (or .xls, .wps)
+        suffix = Path(name).suffix.lower()
+        return f"unsupported:{_UNSUPPORTED[suffix]}" if suffix in _UNSUPPORTED else "doc"
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head or b"<table" in head:
+        return "html"
+    suffix = Path(name).suffix.lower()
+    if suffix in _UNSUPPORTED:
+        return f"unsupported:{_UNSUPPORTED[suffix]}"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix == ".docx":
+        return "docx"
+    if suffix == ".doc":
+        return "doc"
+    return "text"
+
+
 def read_document(source_uri: str, data: bytes, name: str, declared_charset: str | None = None) -> SourceFile:
     """A report's bytes, from a file or a download: `name` carries the file name (for its
-    suffix), `declared_charset` the charset a server declared, if any."""
+    suffix), `declared_charset` the charset a server declared, if any. A document that cannot be
+    read comes back with `problem` saying why, in words for the person who supplied it."""
     digest = sha256_of(data)
-    suffix = Path(name).suffix.lower()
-    if suffix in _KNOWN_UNREAD:
-        return SourceFile(source_uri, digest, None, f"{_KNOWN_UNREAD[suffix]} 文件暂不支持：本版本只读取纯文本报告 (.txt)")
-    if suffix not in TEXT_SUFFIXES:
-        return SourceFile(source_uri, digest, None, f"不认识的文件类型「{suffix or '无扩展名'}」：本版本只读取纯文本报告 (.txt)")
+
+    def problem(reason: str) -> SourceFile:
+        return SourceFile(source_uri, digest, None, reason)
+
     if not data.strip():
-        return SourceFile(source_uri, digest, None, "文件是空的")
-    text = decode_text(data)
-    if text is None:
-        return SourceFile(source_uri, digest, None, "无法按 UTF-8 或 GB18030 解码，文件可能已损坏或不是文本")
+        return problem("文件是空的")
+    kind = sniff_format(data, name)
+    if kind.startswith("unsupported:"):
+        return problem(f"{kind.split(':', 1)[1]} 文件不是年度报告的发布格式，暂不支持（支持 HTML、PDF、Word .docx/.doc 和纯文本）")
+    try:
+        if kind == "html":
+            from etl.formats.html import html_to_text
+
+            text = html_to_text(data, declared_charset)
+        elif kind == "pdf":
+            from etl.formats.pdf import pdf_to_text
+
+            text = pdf_to_text(data)
+        elif kind == "docx":
+            from etl.formats.docx import docx_to_text
+
+            text = docx_to_text(data)
+        elif kind == "doc":
+            from etl.formats.doc import doc_to_text
+
+            text = doc_to_text(data)
+        else:
+            text = decode_text(data)
+            if text is None:
+                return problem("无法按 UTF-8 或 GB18030 解码，文件可能已损坏或不是文本")
+    except ValueError as error:  # the readers' way of saying "this file cannot be read", with why
+        return problem(str(error))
+    if not text.strip():
+        return problem(f"{kind} 文件中没有可读的文字")
     return SourceFile(source_uri, digest, text.replace("\r\n", "\n").replace("\r", "\n"), None)

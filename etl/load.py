@@ -44,6 +44,11 @@ _CELL_TABLES = {
         schema="core",
     ),
 }
+_local_row = sa.table(
+    "local_row_cell",
+    *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw")),
+    schema="core",
+)
 _issue = sa.table(
     "quality_issue",
     *(sa.column(c) for c in ("report_id", "issue_no", "table_name", "check_code", "severity", "detail", "expected", "actual")),
@@ -51,17 +56,30 @@ _issue = sa.table(
 )
 
 
-def is_unchanged(engine: Engine, source_uri: str, sha256: str) -> int | None:
-    """The current report already loaded from these exact bytes by this parser version, if any."""
+def unchanged_reports(engine: Engine, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """(source_uri, sha256) → report_id, for the keys whose exact bytes this parser version has
+    already loaded: one query for a whole batch, so an unchanged corpus costs no parsing.
+
+    The same bytes under another path or URL (a moved file, a mirror) are the same report; a
+    quarantined file is known only by its own URI.
+    """
+    if not keys:
+        return {}
+    query = sa.text(
+        """
+        select k.source_uri, k.sha256, r.report_id
+        from unnest(cast(:uris as text[]), cast(:shas as text[])) as k(source_uri, sha256)
+        join core.report r
+          on r.sha256 = k.sha256
+         and (r.status <> 'quarantined' or r.source_uri = k.source_uri)
+        where r.is_current and r.parser_version = :parser_version
+        """
+    )
     with engine.connect() as conn:
-        return conn.execute(
-            sa.select(_report.c.report_id).where(
-                _report.c.is_current,
-                _report.c.sha256 == sha256,
-                _report.c.source_uri == source_uri,
-                _report.c.parser_version == PARSER_VERSION,
-            )
-        ).scalar()
+        rows = conn.execute(query, {
+            "uris": [u for u, _ in keys], "shas": [s for _, s in keys], "parser_version": PARSER_VERSION,
+        }).all()
+    return {(uri, sha): report_id for uri, sha, report_id in rows}
 
 
 def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tuple[str, int]:
@@ -147,7 +165,7 @@ def _report_values(parsed: ParsedReport) -> dict:
 
 
 def _delete_rows(conn: Connection, report_id: int) -> None:
-    for table in (*_CELL_TABLES.values(), _issue):
+    for table in (*_CELL_TABLES.values(), _local_row, _issue):
         conn.execute(table.delete().where(table.c.report_id == report_id))
 
 
@@ -156,6 +174,8 @@ def _insert_rows(conn: Connection, report_id: int, parsed: ParsedReport) -> None
         rows = getattr(parsed, name)
         if rows:
             conn.execute(table.insert(), [{**row, "report_id": report_id} for row in rows])
+    if parsed.local_rows:
+        conn.execute(_local_row.insert(), [{**row, "report_id": report_id} for row in parsed.local_rows])
     if parsed.issues:
         conn.execute(
             _issue.insert(),

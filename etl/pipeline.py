@@ -1,6 +1,9 @@
-"""The whole job for a list of files, without Prefect: extract → transform → load, report by report.
+"""The whole job without Prefect: work items → extract → transform → load, report by report.
 
-flows/ingest_reports.py runs the same functions as Prefect tasks; tests call these directly.
+A work item is a report to (re)process: a file on disk, or bytes already in the raw archive (a
+download, or any report being reprocessed). Every report's bytes are archived by sha256 when
+first read, so reprocessing never needs the original file or URL again. The flows in flows/ run
+these same functions as Prefect tasks; tests call them directly.
 """
 
 from __future__ import annotations
@@ -9,36 +12,55 @@ import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from etl.extract import SourceFile, read_source
+from etl import PARSER_VERSION, archive
+from etl.extract import SourceFile, read_document
 from etl.jurisdictions import JurisdictionResolver
-from etl.load import UNCHANGED, is_unchanged, load_report
-from etl.transform import quarantined, parse_report
+from etl.load import UNCHANGED, load_report, unchanged_reports
+from etl.transform import QUARANTINED, parse_report, quarantined
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    source_uri: str  # the path or URL as given: what the report is known by
+    path: str | None = None  # read this file ...
+    sha256: str | None = None  # ... or these archived bytes
+    name: str | None = None  # file name for archived bytes (its suffix picks the reader)
+    declared_charset: str | None = None  # the charset a server declared, if any
 
 
 @dataclass(frozen=True)
 class ReportOutcome:
     source_uri: str
-    action: str  # new | replaced | reprocessed | unchanged
-    report_id: int
+    action: str  # new | replaced | reprocessed | unchanged | missing
+    report_id: int | None
     status: str | None  # loaded | no_tables | quarantined; None when unchanged (not re-read)
     describe: str  # one line for progress output
 
 
-def process_file(path: Path, engine: Engine, resolver: JurisdictionResolver, force: bool = False) -> ReportOutcome:
-    return process_source(read_source(path), engine, resolver, force=force)
+def file_items(paths: Iterable[Path]) -> list[WorkItem]:
+    return [WorkItem(str(path), path=str(path)) for path in paths]
 
 
-def process_source(source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False) -> ReportOutcome:
-    """Transform and load one report already read (from a file or a download)."""
-    if not force:
-        existing = is_unchanged(engine, source.source_uri, source.sha256)
-        if existing is not None:
-            return ReportOutcome(source.source_uri, UNCHANGED, existing, None, "unchanged")
+def read_item(item: WorkItem, archive_root: Path | None = None) -> SourceFile:
+    if item.path is not None:
+        data = Path(item.path).read_bytes()
+        name = Path(item.path).name
+    else:
+        data = archive.load(item.sha256, root=archive_root)
+        name = item.name or item.source_uri.rstrip("/").rsplit("/", 1)[-1]
+    archive.store(data, root=archive_root)
+    return read_document(item.source_uri, data, name, item.declared_charset)
+
+
+def process_source(
+    source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False
+) -> ReportOutcome:
+    """Transform and load one report already read."""
     if source.problem is not None:
         parsed = quarantined(source.source_uri, source.sha256, source.problem)
     else:
@@ -56,29 +78,85 @@ def process_source(source: SourceFile, engine: Engine, resolver: JurisdictionRes
             parsed.status,
             resolver.name(parsed.jurisdiction_code) if parsed.jurisdiction_code else None,
             parsed.jurisdiction_code, parsed.year, parsed.agency, parsed.template,
-            f"({parsed.status_detail})" if parsed.status == "quarantined" else None,
+            f"({parsed.status_detail})" if parsed.status == QUARANTINED else None,
         ) if part
     )
     return ReportOutcome(source.source_uri, action, report_id, parsed.status, describe)
 
 
-def process_files(
-    paths: list[Path],
+def process_items(
+    items: list[WorkItem],
     engine: Engine,
     force: bool = False,
-    progress: Callable[[int, int, ReportOutcome], None] | None = None,
     resolver: JurisdictionResolver | None = None,
-    offset: int = 0,
-    total: int | None = None,
+    on_outcome: Callable[[ReportOutcome], None] | None = None,
+    archive_root: Path | None = None,
 ) -> list[ReportOutcome]:
+    """Process the items in order; unchanged ones (same bytes, same parser) are not parsed."""
     resolver = resolver or JurisdictionResolver.from_csv()
+    sources: list[SourceFile | ReportOutcome] = []
+    for item in items:
+        try:
+            sources.append(read_item(item, archive_root))
+        except FileNotFoundError as error:
+            sources.append(ReportOutcome(item.source_uri, "missing", None, None, f"missing: {error}"))
+    known = {} if force else unchanged_reports(
+        engine, [(s.source_uri, s.sha256) for s in sources if isinstance(s, SourceFile)]
+    )
     outcomes = []
-    for index, path in enumerate(paths, 1):
-        outcome = process_file(path, engine, resolver, force=force)
+    for source in sources:
+        if isinstance(source, ReportOutcome):
+            outcome = source
+        elif (source.source_uri, source.sha256) in known:
+            outcome = ReportOutcome(source.source_uri, UNCHANGED, known[(source.source_uri, source.sha256)], None, "unchanged")
+        else:
+            outcome = process_source(source, engine, resolver, force=force)
         outcomes.append(outcome)
-        if progress:
-            progress(offset + index, total or len(paths), outcome)
+        if on_outcome:
+            on_outcome(outcome)
     return outcomes
+
+
+def process_files(paths: list[Path], engine: Engine, force: bool = False, **kwargs) -> list[ReportOutcome]:
+    return process_items(file_items(paths), engine, force=force, **kwargs)
+
+
+def reprocessing_items(
+    engine: Engine,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    jurisdiction: str | None = None,
+    force: bool = False,
+) -> list[WorkItem]:
+    """Current reports to reprocess from the archive: those read by another parser version (all
+    of them with force), within the years and under the jurisdiction code prefix given."""
+    query = sa.text(
+        """
+        select source_uri, sha256 from core.report
+        where is_current and status <> 'quarantined'
+          and (cast(:year_from as int) is null or year >= :year_from)
+          and (cast(:year_to as int) is null or year <= :year_to)
+          and (cast(:prefix as text) is null or jurisdiction_code like :prefix || '%')
+          and (:force or parser_version <> :parser_version)
+        order by year, jurisdiction_code, agency
+        """
+    )
+    prefix = _code_prefix(jurisdiction) if jurisdiction else None
+    with engine.connect() as conn:
+        rows = conn.execute(query, {
+            "year_from": year_from, "year_to": year_to, "prefix": prefix or None,
+            "force": force, "parser_version": PARSER_VERSION,
+        }).all()
+    return [WorkItem(uri, sha256=sha, name=uri.rstrip("/").rsplit("/", 1)[-1]) for uri, sha in rows]
+
+
+def _code_prefix(code: str) -> str:
+    """The codes under a division: 320000 → 32…, 320500 → 3205…, 320505 → itself."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
 
 
 @dataclass
@@ -87,6 +165,7 @@ class RunSummary:
     by_status: dict[str, int] = field(default_factory=dict)
     by_action: dict[str, int] = field(default_factory=dict)
     issues_by_check: list[tuple[str, str, str, int]] = field(default_factory=list)  # severity, table, check, count
+    problems: list[str] = field(default_factory=list)  # sources that could not be read this run
 
     def lines(self) -> list[str]:
         status = self.by_status
@@ -95,6 +174,9 @@ class RunSummary:
             f"{status.get('quarantined', 0)} quarantined",
             "  " + ", ".join(f"{n} {a}" for a, n in sorted(self.by_action.items())) if self.by_action else "  nothing done",
         ]
+        if self.problems:
+            out.append(f"{len(self.problems)} source problem(s):")
+            out += [f"  {problem}" for problem in self.problems]
         if self.issues_by_check:
             out.append("Quality issues by check (these reports):")
             for severity, table, check, count in self.issues_by_check:
@@ -103,11 +185,22 @@ class RunSummary:
             out.append("No quality issues in these reports.")
         return out
 
+    def markdown(self) -> str:
+        rows = "\n".join(f"| {s} | {t} | {c} | {n} |" for s, t, c, n in self.issues_by_check) or "| | | none | |"
+        actions = ", ".join(f"{n} {a}" for a, n in sorted(self.by_action.items())) or "nothing done"
+        status = ", ".join(f"{n} {s}" for s, n in sorted(self.by_status.items())) or "none"
+        problems = "".join(f"- {p}\n" for p in self.problems)
+        return (
+            f"# ogi run\n\n{self.files} report file(s): {actions}.\n\nStatus of these reports: {status}.\n\n"
+            + (f"Source problems:\n\n{problems}\n" if problems else "")
+            + f"| severity | table | check | issues |\n|---|---|---|---|\n{rows}\n"
+        )
+
 
 def summarise(engine: Engine, outcomes: list[ReportOutcome]) -> RunSummary:
     """Counts for the run; statuses and issues are read back from the warehouse, so unchanged
     reports count with what they hold and cross-year checks are included."""
-    ids = sorted({o.report_id for o in outcomes})
+    ids = sorted({o.report_id for o in outcomes if o.report_id is not None})
     summary = RunSummary(files=len(outcomes), by_action=dict(Counter(o.action for o in outcomes)))
     if not ids:
         return summary

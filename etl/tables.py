@@ -28,6 +28,19 @@ class _RowCapture:
 class TableResult:
     rows: list[dict]
     issues: list[Issue]
+    local_rows: list[dict] = field(default_factory=list)  # rows the report adds, kept as printed
+
+
+def _local_row_cells(table: str, local_rows: list[tuple[str, list[str]]]) -> list[dict]:
+    cells = []
+    for row_no, (label, values) in enumerate(local_rows, 1):
+        for position, raw in enumerate(values, 1):
+            parsed = parse_value(raw)
+            cells.append({
+                "table_name": table, "row_no": row_no, "position": position, "row_label": label,
+                "value": parsed.value, "raw": raw,
+            })
+    return cells
 
 
 def _unparsed(table: str, where: str, raw: str) -> Issue:
@@ -110,7 +123,8 @@ def _capture_rows(cells: list[Cell], match, width_of):
 
 def _local_row_issues(table: str, local_rows: list[tuple[str, list[str]]]) -> list[Issue]:
     return [
-        Issue(table, "unrecognised_row", WARNING, f"表中有模板以外的行「{label}」，数值 {' | '.join(values)} 未入库")
+        Issue(table, "unrecognised_row", WARNING,
+              f"表中有模板以外的行「{label}」（数值 {' | '.join(values)}），按原样另存于 v_local_rows_long")
         for label, values in local_rows
     ]
 
@@ -177,7 +191,7 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
                     "raw": raw,
                 }
             )
-    return TableResult(rows, issues)
+    return TableResult(rows, issues, _local_row_cells("article20", local_rows))
 
 
 _NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+[)、.]|\(?\d+[)、.])")
@@ -251,7 +265,7 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
                     "raw": raw,
                 }
             )
-    return TableResult(rows, issues)
+    return TableResult(rows, issues, _local_row_cells("applications", local_rows))
 
 
 def _applicant_labels(cells: list[Cell]) -> list[str]:

@@ -36,9 +36,11 @@ _FILLER = re.compile(r"^\|{2,}$")
 
 
 def _is_pipe_layout(lines: list[str]) -> bool:
+    # A few "|"-ended lines make a pipe-layout table even amid long narrative (a note, wrapped
+    # paragraphs); in the blank-line layout no line ends with "|".
     marked = sum(1 for line in lines if line.rstrip().endswith("|"))
     nonempty = sum(1 for line in lines if line.strip())
-    return nonempty > 0 and marked / nonempty >= 0.3
+    return marked >= 3 and marked / nonempty >= 0.1 or (marked > 0 and marked == nonempty)
 
 
 def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
@@ -95,10 +97,13 @@ def find_sections(lines: list[str]) -> dict[str, Section]:
     found: list[tuple[int, str, str]] = []
     for index, line in enumerate(lines):
         text = line.strip()
-        if not text or len(text) > _MAX_HEADING_CHARS:
+        if not text:
             continue
+        # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
+        # so only its start is matched.
+        start = normalise_label(text[:_MAX_HEADING_CHARS])
         for name, pattern in _HEADINGS:
-            if pattern.match(normalise_label(text)) and name not in {f[1] for f in found}:
+            if pattern.match(start) and name not in {f[1] for f in found}:
                 found.append((index, name, text))
                 break
     found.sort()

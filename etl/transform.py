@@ -42,6 +42,7 @@ class ParsedReport:
     article20: list[dict] = field(default_factory=list)
     applications: list[dict] = field(default_factory=list)
     review_litigation: list[dict] = field(default_factory=list)
+    local_rows: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -126,6 +127,7 @@ def parse_report(text: str, source_uri: str, sha256: str, resolver: Jurisdiction
         else:
             result = parse_review_litigation(cells)
         setattr(report, name, result.rows)
+        report.local_rows.extend(result.local_rows)
         report.issues.extend(result.issues)
 
     report.issues.extend(check_applications(report.applications, template))

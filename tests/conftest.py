@@ -4,6 +4,7 @@ one in a temporary folder. Each test session gets its own fresh database, droppe
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -14,10 +15,14 @@ import sqlalchemy as sa
 from etl import migrate
 from etl.database import make_engine, normalise_url
 
+# Keep the tests' raw archive and Prefect state out of the user's data folder.
+os.environ.setdefault("OGI_HOME", tempfile.mkdtemp(prefix="ogi-test-home-"))
 # Prefect settings for the few tests that run a real flow: no telemetry, a generous start-up time.
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+# Prefect logs "Stopping temporary server" after pytest has closed its output streams.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 TESTS = Path(__file__).parent
 SEEDS = TESTS / "fixtures" / "seeds"

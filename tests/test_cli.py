@@ -90,3 +90,68 @@ def test_a_bad_url_scheme_is_explained(cli_env):
     result = _ogi("db", "current", env=cli_env)
     assert result.returncode == 1
     assert "postgresql://user:password@host:port/database" in result.stderr
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.prefect
+def test_ogi_serve_registers_the_nightly_deployment_on_a_standing_prefect_server(cli_env, tmp_path):
+    import time
+
+    import httpx
+
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = {**cli_env, "PREFECT_HOME": str(tmp_path / "prefect"), "DO_NOT_TRACK": "1",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_UI_ENABLED": "false"}
+    (tmp_path / "prefect").mkdir()
+    prefect_bin = str(Path(sys.executable).with_name("prefect"))
+    server = subprocess.Popen([prefect_bin, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    serving = None
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(1)
+        else:
+            pytest.fail("prefect server did not start")
+        serving = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--cron", "0 2 * * *"],
+                                   cwd=REPO, env={**env, "PREFECT_API_URL": api},
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deployment = None
+        while time.monotonic() < deadline and deployment is None:
+            response = httpx.get(f"{api}/deployments/name/nightly/ogi-nightly", timeout=5)
+            if response.status_code == 200:
+                deployment = response.json()
+            else:
+                assert serving.poll() is None, serving.stderr.read()
+                time.sleep(1)
+        assert deployment is not None, "the nightly deployment was never registered"
+        [schedule] = deployment["schedules"]
+        assert schedule["schedule"]["cron"] == "0 2 * * *"
+        assert schedule["schedule"]["timezone"] == "Asia/Shanghai"
+        assert schedule["active"] is True
+    finally:
+        for process in (serving, server):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def test_ogi_serve_without_a_prefect_server_says_how_to_start_one(cli_env):
+    result = _ogi("serve", env=cli_env)
+    assert result.returncode == 1
+    assert "prefect server start" in result.stderr

@@ -152,3 +152,43 @@ def test_carryover_across_years_is_checked_whichever_year_arrives_first(engine, 
     )
     assert "自然人" in detail and "2020" in detail and "78" in detail
     assert _rows(engine, "select issue_count from v_reports where year = 2021") == [(3,)]
+
+
+def test_a_local_row_is_kept_as_printed_and_shifts_nothing(engine, tmp_path):
+    path = tmp_path / "suzhou_local_row.txt"
+    text = SUZHOU.read_text(encoding="utf-8")
+    marker = "第二十条第(五)项 |"
+    assert marker in text
+    path.write_text(text.replace(marker, "其他主动公开文件 |\n7 |\n0 |\n9 |\n" + marker, 1), encoding="utf-8")
+    process_files([path], engine)
+    assert _rows(engine, "select table_name, row_no, row_label, position, value, raw from v_local_rows_long order by position") == [
+        ("article20", 1, "其他主动公开文件", 1, Decimal(7), "7"),
+        ("article20", 1, "其他主动公开文件", 2, Decimal(0), "0"),
+        ("article20", 1, "其他主动公开文件", 3, Decimal(9), "9"),
+    ]
+    # The template's cells around it are exactly those of the unmodified report.
+    assert _rows(engine, "select value from v_article20_long where category = 'licensing' order by metric") == [
+        (Decimal(8087315),), (Decimal(0),), (Decimal(285),),
+    ]
+    assert _rows(engine, "select check_code, severity from v_quality_issues") == [("unrecognised_row", "warning")]
+
+
+def test_a_legacy_doc_without_a_converter_is_quarantined_with_the_way_out(engine, tmp_path, monkeypatch):
+    import shutil as shutil_module
+
+    monkeypatch.setattr(shutil_module, "which", lambda _name: None)
+    path = tmp_path / "report.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    [outcome] = process_files([path], engine)
+    assert outcome.status == "quarantined"
+    [(detail,)] = _rows(engine, "select status_detail from v_reports")
+    assert "antiword" in detail and ".docx" in detail
+
+
+def test_a_spreadsheet_is_quarantined_as_not_a_report_format(engine, tmp_path):
+    path = tmp_path / "stats.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"xl/workbook.xml" + b"\x00" * 100)
+    [outcome] = process_files([path], engine)
+    assert outcome.status == "quarantined"
+    [(detail,)] = _rows(engine, "select status_detail from v_reports")
+    assert detail.startswith("Excel")

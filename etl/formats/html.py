@@ -1,0 +1,421 @@
+"""An HTML report page → plain text the parser reads (etl.text_layout).
+
+Government sites publish the report as a page: navigation, breadcrumb and footer around a div
+(zoom, content, TRS_Editor …) that holds the report. We keep only that div; its paragraphs and
+headings become lines, its tables the "pipe layout", one table row per line: `规章 | 0 |  | 3 |`.
+A merged cell is printed once, at its origin; the positions it covers are no cells at all,
+because the parser takes the value cells after a row label in order, and a covered position
+printed as a blank would shift every value after it. A cell that is really empty (`&nbsp;`) is
+printed as an empty field, never dropped, for the same reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+import lxml.html
+from lxml import etree
+
+from etl.metadata import find_title
+
+# --- Decoding --------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16: its BOM starts with UTF-16 LE's
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# <meta charset="gbk">, <meta http-equiv="Content-Type" content="text/html; charset=gb2312">,
+# and an XHTML page's <?xml … encoding="…"?>.
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
+    re.IGNORECASE,
+)
+_SNIFF_BYTES = 8192  # gov pages put a dozen <meta name="SiteName" …> before the charset at times
+_GB_ALIASES = {"gbk", "gb2312", "gb_2312", "gb_2312-80", "gb-2312", "x-gbk", "cp936", "windows-936",
+               "euc-cn", "x-euc-cn", "csgb2312", "gb18030"}
+
+
+def _codec(label: str | bytes | None) -> str | None:
+    """The Python codec for a charset label; GBK and GB2312 read as GB18030, their superset
+    (pages labelled GB2312 routinely use characters only GBK has)."""
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    if label in _GB_ALIASES:
+        return "gb18030"
+    try:
+        name = codecs.lookup(label).name
+    except LookupError:
+        return None
+    # A Western single-byte charset decodes any bytes, so strict decoding cannot catch it lying,
+    # and for a Chinese report it is always a lie: HTTP clients report ISO-8859-1 by default
+    # when the server names no charset at all.
+    if name == "latin-1" or name.startswith(("iso8859", "cp125", "mac-")):
+        return None
+    return name
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _meta_charset(data: bytes) -> str | None:
+    match = _META_CHARSET.search(data[:_SNIFF_BYTES])
+    return _codec(match.group(1) or match.group(2)) if match else None
+
+
+def decode_html(data: bytes, declared_charset: str | None = None) -> str:
+    """The page's text. Order: a BOM; bytes that are valid UTF-8 (and not plain ASCII) are UTF-8;
+    then the server's declared charset, then the page's <meta>, each only if the bytes decode
+    strictly with it; then GB18030. ValueError if nothing decodes."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = _strict(data[len(bom):], codec)
+            if text is not None:
+                return text
+    # Valid UTF-8 first, whatever is declared: GB18030 decodes nearly any byte pairs, so a page
+    # labelled GBK that is really UTF-8 would decode "strictly" into mojibake, while GBK text of
+    # any length that is also valid UTF-8 does not occur. A label saying UTF-8 over GBK bytes is
+    # caught the other way round: strict UTF-8 fails and we fall through.
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None and not data.isascii():
+        return utf8
+    for codec in (_codec(declared_charset), _meta_charset(data)):
+        text = _strict(data, codec) if codec else None
+        if text is not None:
+            return text
+    for codec in ("utf-8", "gb18030"):
+        text = _strict(data, codec)
+        if text is not None:
+            return text
+    raise ValueError(
+        f"无法解码 HTML：声明的字符集 {declared_charset!r}、页面 <meta> 的字符集 {_meta_charset(data)!r}、"
+        "UTF-8 和 GB18030 都不能无错解码，文件可能已损坏或不是文本"
+    )
+
+
+# --- Text ------------------------------------------------------------------------------------
+
+_SPACE = re.compile(r"[\s\u200b\ufeff]+")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _clean(text: str) -> str:
+    """White space collapsed the way Chinese is read: HTML source wraps lines anywhere
+    ("本年增/<br/>减", "第二十条第（一）\\n项"), and a break between Chinese characters is no
+    word boundary. A space survives only between two ASCII letters or digits."""
+    parts = [part for part in _SPACE.split(text) if part]
+    out = ""
+    for part in parts:
+        if out and _ALNUM.match(out[-1]) and _ALNUM.match(part[0]):
+            out += " "
+        out += part
+    return out
+
+
+_BLOCK = frozenset(
+    "address article aside blockquote body caption center dd div dl dt figcaption figure footer form "
+    "h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button", "svg")
+_BREAK = None  # a line break among the pieces of text
+
+
+class _Row(str):
+    """A table row already in the pipe layout: a line of its own, not to be cleaned again."""
+
+
+def _pieces(el, out: list, tables: bool) -> None:
+    """The text of el in document order, with _BREAK at block boundaries. With tables=True a data
+    table is replaced by its pipe-layout lines; with tables=False (inside a cell) it is just text."""
+    tag = el.tag if isinstance(el.tag, str) else None  # comments and processing instructions: None
+    if tag == "br":
+        out.append(_BREAK)
+    elif tag == "table" and tables and not _is_layout_table(el):
+        out.append(_BREAK)
+        for caption in el.findall("caption"):  # not a row: the grid would lose it
+            out.extend((_cell_text(caption), _BREAK))
+        out.extend(_Row(line) for line in _table_lines(el))
+    elif tag is not None:
+        block = tag in _BLOCK
+        if block:
+            out.append(_BREAK)
+        if el.text:
+            out.append(el.text)
+        for child in el:
+            _pieces(child, out, tables)
+            if child.tail:
+                out.append(child.tail)
+        if block:
+            out.append(_BREAK)
+
+
+def _lines(el, tables: bool = True) -> list[str]:
+    pieces: list = []
+    _pieces(el, pieces, tables)
+    lines, current = [], []
+    for piece in pieces + [_BREAK]:
+        if piece is _BREAK or isinstance(piece, _Row):
+            line = _clean("".join(current))
+            if line:
+                lines.append(line)
+            if piece is not _BREAK:
+                lines.append(str(piece))
+            current = []
+        else:
+            current.append(piece)
+    return lines
+
+
+def _cell_text(cell) -> str:
+    """One cell as one line: its paragraphs, <br/>s and any table nested in it joined."""
+    # Lines are already cleaned; joining them with a space and cleaning again drops the space
+    # between Chinese characters ("本年增/" + "减") and keeps it between Latin words.
+    return _clean(" ".join(_lines(cell, tables=False))).replace("|", "｜")
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+
+def _span(value: str | None) -> int:
+    match = re.match(r"\s*(\d+)", value or "")
+    return max(1, min(int(match.group(1)), 1000)) if match else 1
+
+
+def _rows(table) -> list:
+    """The table's own rows (thead/tbody/tfoot included), not those of tables nested in it."""
+    return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
+
+
+def _grid(table) -> list[list[tuple[int, object]]]:
+    """Per row, its origin cells as (column, cell element), with rowspan and colspan resolved.
+
+    Positions covered by a span from a row above are skipped when placing a row's cells, so each
+    cell lands in its true column; a covered position gets no entry of its own. Origin cells come
+    out in column order, which is the order the parser needs for the values after a label.
+    """
+    rows = _rows(table)
+    taken: set[tuple[int, int]] = set()
+    grid = []
+    for r, tr in enumerate(rows):
+        col, origins = 0, []
+        for cell in tr:
+            if cell.tag not in ("td", "th"):
+                continue
+            while (r, col) in taken:
+                col += 1
+            rowspan = min(_span(cell.get("rowspan")), len(rows) - r)
+            colspan = _span(cell.get("colspan"))
+            taken.update((r + dr, col + dc) for dr in range(rowspan) for dc in range(colspan))
+            origins.append((col, cell))
+            col += colspan
+        grid.append(origins)
+    return grid
+
+
+def _table_lines(table) -> list[str]:
+    lines = []
+    for origins in _grid(table):
+        cells = [_cell_text(cell) for _col, cell in origins]
+        # A row wholly covered by spans from above has no cells; a row of one empty cell is a
+        # spacer. Neither is a row of the report. A row of several blanks is kept: those are
+        # value cells (the review table's one data row can be all blank).
+        if not cells or (len(cells) == 1 and not cells[0]):
+            continue
+        lines.append(_pipe_row(cells))
+    return lines
+
+
+def _pipe_row(cells: list[str]) -> str:
+    """`a | b |  | d |`. etl.text_layout reads a line starting with "|" as a markdown row whose
+    leading bar opens it (no cell), so a row whose first cell is blank but not all blank is
+    written markdown-style, "|  | 5 |", or its leading blank would be lost."""
+    line = " | ".join(cells) + " |"
+    if not cells[0] and any(cells):
+        line = "| " + line
+    return line
+
+
+# Labels only the national statistical tables print (whitespace removed): a table holding one is
+# a report table. Not 行政复议 alone, which site menus and narrative use as well.
+_TABLE_MARKERS = ("第二十条第", "本年新收", "上年结转", "结转下年度", "未经复议", "复议后起诉",
+                  "予以公开", "本年新制作", "本年制发", "信息内容")
+
+
+def _has_markers(table) -> bool:
+    text = _SPACE.sub("", table.text_content())
+    return any(marker in text for marker in _TABLE_MARKERS)
+
+
+def _report_tables(root) -> list:
+    """Data tables that hold report labels: innermost, since a layout table around one holds
+    the labels too, and not a layout table (narrative laid out in a table may quote a label)."""
+    found = [t for t in root.iter("table") if _has_markers(t)]
+    return [t for t in found
+            if not any(o is not t and _is_ancestor(t, o) for o in found) and not _is_layout_table(t)]
+
+
+def _is_ancestor(ancestor, el) -> bool:
+    return any(a is ancestor for a in el.iterancestors())
+
+
+_LAYOUT_CELL_CHARS = 200  # a report table's longest cells (notes, long labels) are well under this
+
+
+def _is_layout_table(table) -> bool:
+    """A table used for page layout, read as blocks rather than as a grid, since as a grid a whole
+    article in one <td> would collapse onto one line: a table that holds a report table, whose
+    rows have one cell each, or with a cell holding more text than a table cell ever does."""
+    if any(_has_markers(t) for t in table.iter("table") if t is not table):
+        return True
+    grid = _grid(table)
+    if all(len(origins) <= 1 for origins in grid):
+        return True
+    return any(len(_SPACE.sub("", cell.text_content())) > _LAYOUT_CELL_CHARS for row in grid for _col, cell in row)
+
+
+# --- Finding the article ---------------------------------------------------------------------
+
+_CHROME_TAGS = ("nav", "aside")
+_PAGE_TAGS = ("header", "footer")  # the page's own; inside <article>/<main> they head the content
+_CHROME_WORDS = ("nav", "menu", "header", "footer", "breadcrumb", "crumb", "sidebar", "share",
+                 "position", "location", "topbar", "toolbar", "copyright")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_TOKEN = re.compile(r"[a-z0-9]+")
+_ARTICLE_SHARE = 0.8
+
+
+def _is_chrome(el) -> bool:
+    if el.tag in _CHROME_TAGS:
+        return True
+    if el.tag in _PAGE_TAGS:
+        return not any(a.tag in ("article", "main") for a in el.iterancestors())
+    tokens = _TOKEN.findall(f"{el.get('id', '')} {el.get('class', '')}".lower())
+    return any(word in token for token in tokens for word in _CHROME_WORDS)
+
+
+def _content_chars(el) -> int:
+    """CJK characters in el's text outside links: the report is prose and tables, page chrome
+    (menus, lists of related articles) is mostly links."""
+    linked = sum(len(_CJK.findall(a.text_content())) for a in el.iter("a"))
+    return len(_CJK.findall(el.text_content())) - linked
+
+
+def _remove_chrome(body, tables: list) -> None:
+    total = _content_chars(body)
+    for el in list(body.iter()):
+        if not isinstance(el.tag, str) or el is body or el.getparent() is None or not _is_chrome(el):
+            continue
+        if any(el is t or _is_ancestor(el, t) or _is_ancestor(t, el) for t in tables):
+            continue  # never a report table, nor what holds one, nor a header row inside one
+        if total and _content_chars(el) > total / 2:
+            continue  # a badly named wrapper ("main-header-content") holding the page's text
+        el.drop_tree()
+
+
+def _find_article(body, tables: list):
+    """The smallest element that holds every report table and at least _ARTICLE_SHARE of the
+    page's prose (CJK outside links): descend from <body> while one child still does. Without
+    report tables it is the smallest element holding that share of the prose."""
+    total = _content_chars(body)
+    node = body
+    while total:
+        for child in node:
+            if not isinstance(child.tag, str) or _inside_data_table(child):
+                continue
+            if all(t is child or _is_ancestor(child, t) for t in tables) \
+                    and _content_chars(child) >= _ARTICLE_SHARE * total:
+                node = child
+                break
+        else:
+            break
+    return node
+
+
+def _drop_hidden(root) -> None:
+    """Hidden copies (print versions, Word's hidden text) would print the report twice. But a
+    page whose text is mostly hidden shows it by script: then hidden is all there is."""
+    hidden = [el for el in root.iter() if isinstance(el.tag, str)
+              and (el.get("hidden") is not None or _HIDDEN.search(el.get("style") or ""))]
+    hidden = [el for el in hidden if not any(_is_ancestor(h, el) for h in hidden)]
+    chars = len(_CJK.findall(root.text_content()))
+    if sum(len(_CJK.findall(el.text_content())) for el in hidden) <= chars / 2:
+        for el in hidden:
+            el.drop_tree()
+
+
+def _inside_data_table(el) -> bool:
+    """A row or cell of a data table: the article may be a layout table's cell, never a data cell."""
+    if el.tag not in ("thead", "tbody", "tfoot", "tr", "td", "th", "caption"):
+        return False
+    table = next(el.iterancestors("table"), None)
+    return table is not None and not _is_layout_table(table)
+
+
+_PUBLISHED = re.compile(
+    r"(?:发布|成文)(?:日期|时间)\s*[:：]\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+)
+
+
+def _page_title(root) -> str | None:
+    """The report's title from the page's headings or <title>, for an article that doesn't print it."""
+    # <h1> first: <title> often carries the site's name as well ("…年度报告_苏州市人民政府"). Lesser
+    # headings last: a sidebar's list of other reports (last year's) uses them too.
+    candidates = [el for tag in ("h1", "title", "h2", "h3") for el in root.iter(tag)]
+    candidates += [el for el in root.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
+    for el in candidates:
+        text = _clean(el.text_content())
+        if find_title(text):
+            return text
+    return None
+
+
+# --- Entry point -----------------------------------------------------------------------------
+
+
+def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
+    """The report's text: the article's paragraphs as lines and its tables in the pipe layout.
+
+    The page's title and publication date ("发布日期：2021-01-29"), which sites print above the
+    article div, are put first when the article itself lacks them: the parser reads the issuer
+    and the year from the title.
+    """
+    text = decode_html(data, declared_charset)
+    # lxml refuses str input carrying an XML encoding declaration; control characters are no text.
+    text = _CONTROL.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    if not text.strip():
+        return ""
+    try:
+        root = lxml.html.document_fromstring(text)
+    except etree.ParserError:
+        return ""
+    for el in list(root.iter(*_DROP)):
+        el.drop_tree()
+    _drop_hidden(root)
+    title = _page_title(root)
+    published = _PUBLISHED.search("\n".join(root.itertext()))  # text nodes apart: "29" + "15:30" is no "2915"
+    body = root.find("body")
+    body = body if body is not None else root
+    tables = _report_tables(body)
+    _remove_chrome(body, tables)
+    article = _find_article(body, tables)
+
+    lines = _lines(article)
+    article_text = "\n".join(lines)
+    head = []
+    if title and find_title(article_text) is None:
+        head.append(title)
+    if published and not _PUBLISHED.search(article_text):
+        head.append(_clean(published.group(0)))
+    return "\n".join(head + lines) + "\n"

@@ -1,0 +1,31 @@
+"""Prefect flow: reprocess past years from the raw archive, after the parser improved."""
+
+from __future__ import annotations
+
+from prefect import flow
+
+from etl import migrate
+from etl.database import make_engine, resolve_database_url
+from etl.pipeline import reprocessing_items, summarise
+from flows.batches import DEFAULT_BATCH_SIZE, run_batches
+from flows.summary import publish_summary
+
+
+@flow(name="backfill")
+def backfill(
+    year_from: int | None = None,
+    year_to: int | None = None,
+    jurisdiction: str | None = None,
+    force: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+) -> dict:
+    """Reprocess the current reports of `year_from`..`year_to` (under a jurisdiction code prefix,
+    if given) that an older parser version read; with `force`, all of them."""
+    engine = make_engine(resolve_database_url())
+    try:
+        migrate.upgrade(engine)
+        items = reprocessing_items(engine, year_from, year_to, jurisdiction, force=force)
+        outcomes = run_batches(items, force=True, batch_size=batch_size)
+        return publish_summary(summarise(engine, outcomes), key="ogi-backfill-summary")
+    finally:
+        engine.dispose()

@@ -1,0 +1,17 @@
+-- Rows a report adds to a national table (e.g. 其他主动公开文件): kept as printed, outside the
+-- template's codes, so that they are never lost and never shift the template's cells.
+create view v_local_rows_long as
+select r.report_id,
+       r.jurisdiction_code,
+       j.name as jurisdiction_name,
+       r.agency,
+       r.year,
+       c.table_name,
+       c.row_no,
+       c.row_label,
+       c.position,
+       c.value,
+       c.raw
+from core.local_row_cell c
+join core.report r on r.report_id = c.report_id and r.is_current
+join core.jurisdiction j on j.code = r.jurisdiction_code;

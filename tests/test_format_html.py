@@ -1,0 +1,471 @@
+"""etl.formats.html: decoding, article detection and tables in the pipe layout, then the whole
+parser on an HTML page built from report 003's expected cells."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from decimal import Decimal
+from html import escape
+from pathlib import Path
+
+import pytest
+
+from etl import templates as t
+from etl.formats.html import decode_html, html_to_text
+from etl.jurisdictions import JurisdictionResolver
+from etl.text_layout import cells_of, find_sections
+from etl.transform import parse_report
+
+
+PROSE = "本机关认真贯彻落实政府信息公开条例，不断提高政务公开工作水平，积极回应社会关切。" * 3
+
+
+def page(article: str, head: str = "", chrome: bool = False) -> str:
+    """A page: <head>, optionally a nav menu, breadcrumb, share bar and footer, the article div."""
+    nav = footer = ""
+    if chrome:
+        nav = """
+<div class="top-nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开导航菜单</a></li>
+<li><a>政策文件</a></li><li><a>互动交流</a></li></ul></div>
+<nav><a>网站地图</a></nav>
+<div id="breadcrumb">当前位置：首页 &gt; 政务公开 &gt; 面包屑年度报告栏目</div>"""
+        footer = """
+<div class="bdsharebuttonbox">分享到：微信 微博</div>
+<div class="sidebar"><h3>相关链接侧栏</h3><p>侧栏里的说明文字不属于报告</p></div>
+<div id="footer"><p>主办单位：苏州市人民政府办公室　网站标识码：3205000001</p>
+<p>页脚版权所有，未经许可不得转载</p></div>"""
+    return f"""<!DOCTYPE html>
+<html><head>{head}</head>
+<body>{nav}
+<div class="main"><div class="article">{article}</div></div>{footer}
+</body></html>"""
+
+
+def lines_of(html: str | bytes, declared: str | None = None) -> list[str]:
+    data = html.encode("utf-8") if isinstance(html, str) else html
+    return [line for line in html_to_text(data, declared).split("\n") if line]
+
+
+def texts(lines: list[str]) -> list[str]:
+    return [cell.text for cell in cells_of(lines)]
+
+
+# --- Decoding --------------------------------------------------------------------------------
+
+BODY = "<p>政府信息公开工作年度报告</p><p>本年新收政府信息公开申请数量</p>"
+EXPECTED_LINES = ["政府信息公开工作年度报告", "本年新收政府信息公开申请数量"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb2312", "gb18030"])
+@pytest.mark.parametrize("where", ["meta_charset", "http_equiv", "declared", "nowhere"])
+def test_charset_from_meta_declared_or_sniffed(encoding, where):
+    head = {
+        "meta_charset": f'<meta charset="{encoding}">',
+        "http_equiv": f'<meta http-equiv="Content-Type" content="text/html; charset={encoding.upper()}">',
+    }.get(where, "")
+    body = BODY + ("<p>𠮷</p>" if encoding == "gb18030" else "")  # a character GBK lacks
+    data = page(body, head).encode(encoding)
+    lines = lines_of(data, encoding if where == "declared" else None)
+    assert lines[:2] == EXPECTED_LINES
+    if encoding == "gb18030":
+        assert lines[2] == "𠮷"
+
+
+def test_declared_utf8_over_gbk_bytes_falls_back():
+    data = page(BODY).encode("gbk")
+    assert lines_of(data, "utf-8") == EXPECTED_LINES
+    # …and over a <meta> that lies the same way.
+    assert lines_of(page(BODY, '<meta charset="utf-8">').encode("gbk"), "utf-8") == EXPECTED_LINES
+
+
+def test_declared_gbk_over_utf8_bytes_reads_utf8():
+    # GB18030 decodes UTF-8 bytes "strictly" into mojibake; valid UTF-8 wins.
+    assert lines_of(page(BODY, '<meta charset="gb2312">').encode("utf-8"), "gbk") == EXPECTED_LINES
+
+
+def test_declared_latin1_is_not_believed():
+    # HTTP clients report ISO-8859-1 when the server names no charset.
+    assert lines_of(page(BODY).encode("gbk"), "ISO-8859-1") == EXPECTED_LINES
+
+
+def test_unknown_declared_charset_is_ignored():
+    assert lines_of(page(BODY).encode("gbk"), "x-no-such-charset") == EXPECTED_LINES
+
+
+def test_bom_wins():
+    assert decode_html(b"\xef\xbb\xbf" + "政府".encode("utf-8"), "gbk") == "政府"
+    assert decode_html("\ufeff政府".encode("utf-16-le"), "gbk") == "政府"
+
+
+def test_xml_declaration_charset():
+    data = ('<?xml version="1.0" encoding="gb2312"?>' + page(BODY)).encode("gb2312")
+    assert lines_of(data) == EXPECTED_LINES
+
+
+def test_undecodable_bytes_raise():
+    with pytest.raises(ValueError, match="无法解码"):
+        html_to_text(b"<p>\xff\xff\xff\x80</p>")
+
+
+def test_empty_page():
+    assert html_to_text(b"") == ""
+    assert html_to_text(b"   ") == ""
+
+
+# --- Tables ----------------------------------------------------------------------------------
+
+APPLICATIONS_FRAGMENT = """
+<table border="1">
+<tr><td colspan="3" rowspan="3">（本列数据的勾稽关系为：第一项加第二项之和，<br />等于第三项加第四项之和）</td>
+    <td colspan="7">申请人情况</td></tr>
+<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+<tr><td>商业<br />企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>
+<tr><td colspan="3">一、本年新收政府信息公开申请数量</td>
+    <td>5</td><td>1</td><td>&nbsp;</td><td>0</td><td></td><td>0</td><td>6</td></tr>
+<tr><td rowspan="10">三、本年度办理结果</td><td colspan="2">（一）予以公开</td>
+    <td>2</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>2</td></tr>
+<tr><td colspan="2">（二）部分公开（区分处理的，只计这一情形，不计其他情形）</td>
+    <td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>
+<tr><td rowspan="8">（三）不予公开</td><td>1.属于国家秘密</td>
+    <td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td><td>&nbsp;</td></tr>
+<tr><td>2.其他法律行政法规禁止公开</td><td>1</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>1</td></tr>
+<tr><td>3.危及“三安全一稳定”</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+<tr><td>4.保护第三方合法权益</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+<tr><td>5.属于三类内部事务信息</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+<tr><td>6.属于四类过程性信息</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+<tr><td>7.属于行政执法案卷</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+<tr><td>8.属于行政查询事项</td><td>3</td><td>&nbsp;</td><td>0</td><td>0</td><td>0</td><td>0</td><td>3</td></tr>
+<tr><td colspan="3">四、结转下年度继续办理</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>
+</table>"""
+
+
+def test_rowspan_and_colspan_give_origin_cells_in_order():
+    lines = lines_of(page(APPLICATIONS_FRAGMENT))
+    assert lines[:3] == [
+        "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和） | 申请人情况 |",
+        "自然人 | 法人或其他组织 | 总计 |",
+        "商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |",
+    ]
+    assert lines[3] == "一、本年新收政府信息公开申请数量 | 5 | 1 |  | 0 |  | 0 | 6 |"
+    assert lines[4] == "三、本年度办理结果 | （一）予以公开 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |"
+    assert lines[6] == "（三）不予公开 | 1.属于国家秘密 |  |  |  |  |  |  |  |"
+    assert lines[7] == "2.其他法律行政法规禁止公开 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |"
+    assert lines[-1] == "四、结转下年度继续办理 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+    cells = cells_of(lines)
+    row = [c.text for c in cells if c.line_no == 13]
+    assert row == ["8.属于行政查询事项", "3", "", "0", "0", "0", "0", "3"]
+    assert [c.kind for c in cells if c.line_no == 6] == ["label", "label"] + ["value"] * 7
+    assert all(c.is_blank_value for c in cells if c.line_no == 6 and c.kind == "value")
+
+
+def test_nbsp_blank_cells_keep_their_position():
+    lines = lines_of(page("""<table>
+<tr><td>规章</td><td>0</td><td>&nbsp;</td><td>3</td></tr>
+<tr><td>行政许可</td><td>&nbsp;&nbsp;</td><td>　</td><td></td></tr></table>"""))
+    assert lines == ["规章 | 0 |  | 3 |", "行政许可 |  |  |  |"]
+    assert texts(lines) == ["规章", "0", "", "3", "行政许可", "", "", ""]
+
+
+def test_leading_blank_cell_is_not_lost():
+    # text_layout reads a leading "|" as a markdown opener: the row is written so it survives.
+    lines = lines_of(page("<table><tr><td>&nbsp;</td><td>5</td><td></td><td>7</td></tr>"
+                          "<tr><td></td><td></td></tr></table>"))
+    assert texts(lines) == ["", "5", "", "7", "", ""]
+
+
+def test_br_and_wrapped_text_join_inside_a_cell():
+    lines = lines_of(page("""<table><tr><td>信息内容</td><td>上一年<br/>项目数量</td>
+<td><p class="MsoNormal"><span>本年增/</span></p><p><span>减</span></p></td>
+<td>处理决定
+    数量</td><td>Total<br>count</td></tr></table>"""))
+    assert lines == ["信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 | Total count |"]
+
+
+def test_header_and_data_rows_with_different_colspans():
+    review = """<table>
+<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
+<tr><td rowspan="2">结果维持</td><td rowspan="2">结果纠正</td><td rowspan="2">其他结果</td>
+    <td rowspan="2">尚未审结</td><td rowspan="2">总计</td>
+    <td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
+<tr>""" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 2 + """</tr>
+<tr>""" + "".join(f"<td>{n}</td>" for n in range(1, 16)) + """</tr>
+</table>"""
+    lines = lines_of(page(review))
+    assert lines == [
+        "行政复议 | 行政诉讼 |",
+        "结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | 复议后起诉 |",
+        " | ".join(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2) + " |",
+        " | ".join(str(n) for n in range(1, 16)) + " |",
+    ]
+
+
+def test_row_covered_by_spans_and_spacer_rows_are_skipped():
+    lines = lines_of(page("""<table>
+<tr><td rowspan="2">甲</td><td rowspan="2">1</td></tr><tr></tr>
+<tr><td colspan="2">&nbsp;</td></tr>
+<tr><td>乙</td><td>2</td></tr></table>"""))
+    assert lines == ["甲 | 1 |", "乙 | 2 |"]
+
+
+def test_nested_table_is_text_of_its_cell():
+    lines = lines_of(page("""<table><tr><td>规章</td>
+<td><table><tr><td>1</td></tr><tr><td>件</td></tr></table></td><td>3</td></tr></table>"""))
+    assert lines == ["规章 | 1件 | 3 |"]
+
+
+def test_caption_and_tbody():
+    lines = lines_of(page("""<table><caption>表一</caption><thead><tr><th>信息内容</th><th>数量</th></tr></thead>
+<tbody><tr><td>规章</td><td>2</td></tr></tbody></table>"""))
+    assert lines == ["表一", "信息内容 | 数量 |", "规章 | 2 |"]
+
+
+def test_pipe_inside_a_cell_does_not_split_it():
+    assert texts(lines_of(page("<table><tr><td>甲|乙</td><td>1</td></tr></table>"))) == ["甲｜乙", "1"]
+
+
+# --- Paragraphs and the article --------------------------------------------------------------
+
+
+def test_blocks_become_lines_and_br_breaks_a_paragraph():
+    lines = lines_of(page("""<div><p>　　一、<strong>总体</strong>情况</p>
+<p>第一行<br>第二行</p><ul><li>甲</li><li>乙</li></ul>
+<p>统计期限自2020年1月1日
+   至2020年12月31日。</p><script>var x = "脚本";</script><style>p{}</style></div>"""))
+    assert lines == ["一、总体情况", "第一行", "第二行", "甲", "乙", "统计期限自2020年1月1日至2020年12月31日。"]
+
+
+ARTICLE_TABLE = """<table>
+<tr><td colspan="4">第二十条第（一）项</td></tr>
+<tr><td>信息内容</td><td>本年新制作数量</td><td>本年新公开数量</td><td>对外公开总数量</td></tr>
+<tr><td>规章</td><td>0</td><td>0</td><td>3</td></tr></table>"""
+
+
+def test_article_found_inside_page_chrome():
+    article = f"""<div id="zoom" class="TRS_Editor"><p>一、总体情况</p><p>{PROSE}</p>
+<p>二、主动公开政府信息情况</p>{ARTICLE_TABLE}<p>五、存在的主要问题及改进情况</p><p>{PROSE}</p></div>"""
+    text = html_to_text(page(article, chrome=True).encode("utf-8"))
+    for chrome_text in ("首页", "导航菜单", "网站地图", "当前位置", "面包屑", "分享到", "侧栏", "主办单位", "页脚版权"):
+        assert chrome_text not in text
+    lines = [line for line in text.split("\n") if line]
+    assert lines[0] == "一、总体情况"
+    assert "规章 | 0 | 0 | 3 |" in lines
+    assert set(find_sections(lines)) == {"article20"}
+
+
+def test_semantic_header_inside_the_article_is_kept():
+    html = f"""<header><p>站点页头横幅</p></header><main><article>
+<header><h2>二、主动公开政府信息情况</h2></header>{ARTICLE_TABLE}<p>{PROSE}</p></article></main>
+<footer><p>页脚版权所有</p></footer>"""
+    lines = lines_of(page(html))
+    assert lines[:2] == ["二、主动公开政府信息情况", "第二十条第（一）项 |"]
+    assert not any("页头" in line or "页脚" in line for line in lines)
+
+
+def test_article_is_the_element_holding_the_report_tables():
+    # Prose in one div, the tables in a sibling: the article is their common parent.
+    article = f"""<div class="content"><div class="text"><p>{PROSE}</p><p>二、主动公开政府信息情况</p></div>
+<div class="tables">{ARTICLE_TABLE}</div></div>"""
+    related = "<div class='related'>" + "".join(f"<p><a>相关报告第{n}篇链接标题</a></p>" for n in range(30)) + "</div>"
+    lines = lines_of(page(article + related, chrome=True))
+    assert lines[0] == PROSE and lines[-1] == "规章 | 0 | 0 | 3 |"
+
+
+def test_layout_table_around_the_article_is_read_as_blocks():
+    # Old sites lay the page out in a table; the report table sits in one of its cells.
+    html = f"""<table><tr><td class="leftmenu"><a>栏目一</a><a>栏目二</a></td>
+<td><p>{PROSE}</p><p>二、主动公开政府信息情况</p>{ARTICLE_TABLE}</td></tr></table>
+<table><tr><td><p>{PROSE}</p><p>第二段</p></td></tr></table>"""
+    lines = lines_of(page(html))
+    assert lines[:2] == [PROSE, "二、主动公开政府信息情况"]
+    assert "规章 | 0 | 0 | 3 |" in lines
+    assert lines[-2:] == [PROSE, "第二段"]
+
+
+def test_layout_table_with_a_long_cell_is_read_as_blocks():
+    # No report table inside (a report whose tables were images), yet the narrative quotes a
+    # label: the big cell must not collapse onto one pipe line.
+    html = f"""<table><tr><td><a>栏目</a></td>
+<td><p>{PROSE}</p><p>{PROSE}</p><p>本年度予以公开的申请共10件。</p></td></tr></table>"""
+    assert lines_of(page(html)) == [PROSE, PROSE, "本年度予以公开的申请共10件。"]  # the menu cell is no article
+
+
+def test_hidden_copy_is_dropped_unless_it_is_all_there_is():
+    visible = f"<p>{PROSE}</p>{ARTICLE_TABLE}"
+    lines = lines_of(page(f'<div id="zoom">{visible}</div><div style="display: none">{visible}</div>'))
+    assert lines.count("规章 | 0 | 0 | 3 |") == 1
+    lines = lines_of(page(f'<div id="zoom" style="DISPLAY:none">{visible}</div><p>短</p>'))
+    assert "规章 | 0 | 0 | 3 |" in lines
+
+
+def test_title_and_date_outside_the_article_are_kept():
+    article = f"""<h1 class="title">苏州市人民政府2020年政府信息公开工作年度报告</h1>
+<div class="info">发布日期：2021-01-29 15:30　来源：市政府办公室</div>
+<div id="zoom"><p>{PROSE}</p><p>{PROSE}</p><p>{PROSE}</p></div>"""
+    lines = lines_of(page(article, "<title>年度报告_苏州市人民政府</title>", chrome=True))
+    assert lines == ["苏州市人民政府2020年政府信息公开工作年度报告", "发布日期：2021-01-29", PROSE, PROSE, PROSE]
+
+
+# --- End to end: report 003 as an HTML page ---------------------------------------------------
+
+EXPECTED_003 = Path(__file__).parent / "expected" / "003_2b6abe27bfe85e6a"
+ARTICLE20_LABELS = {
+    "rules": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
+    "other_services": "其他对外管理服务事项", "penalty": "行政处罚", "enforcement": "行政强制",
+    "fees": "行政事业性收费", "procurement": "政府集中采购",
+}
+ITEM_HEADINGS = {"20.1": "（一）", "20.5": "（五）", "20.6": "（六）", "20.8": "（八）", "20.9": "（九）"}
+
+
+def read_csv(name: str) -> list[dict]:
+    with open(EXPECTED_003 / name, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+_BLANKS = itertools.cycle(["&nbsp;", "", "&nbsp;&nbsp;", "<p>&nbsp;</p>"])
+
+
+def td(raw: str, attrs: str = "") -> str:
+    # Blank cells as gov pages print them, in turn: &nbsp;, nothing, two &nbsp;, a Word paragraph
+    # holding &nbsp;; numbers inside Word's <p><span>.
+    if raw == "":
+        return f"<td{attrs}>{next(_BLANKS)}</td>"
+    return f'<td{attrs}><p class="MsoNormal" align="center"><span style="font-size:10pt">{escape(raw)}</span></p></td>'
+
+
+def article20_html(rows: list[dict]) -> str:
+    out = ['<table border="1" cellspacing="0" width="600">']
+    by_category: dict[str, list[dict]] = {}
+    for row in rows:
+        by_category.setdefault(row["category"], []).append(row)
+    spec = {row.category: row for row in t.ARTICLE20_ROWS["2019"]}
+    item = None
+    for category, cells in by_category.items():
+        row_spec = spec[category]
+        if row_spec.item != item:
+            item = row_spec.item
+            out.append(f'<tr><td colspan="4"><strong>第二十条第{ITEM_HEADINGS[item]}项</strong></td></tr>')
+            headers = [label.replace("/", "/<br />") for label in row_spec.column_labels]
+            if item == "20.9":  # 采购总金额 spans the last two columns, in the header and the data
+                out.append(f"<tr><td>信息内容</td><td>{headers[0]}</td><td colspan='2'>{headers[1]}</td></tr>")
+            else:
+                out.append("<tr><td>信息内容</td>" + "".join(f"<td>{h}</td>" for h in headers)
+                           + "<td>&nbsp;</td>" * (3 - len(headers)) + "</tr>")
+        if item == "20.9":
+            amount = td(cells[1]["raw"], ' colspan="2"')
+            out.append(f"<tr><td>{ARTICLE20_LABELS[category]}</td>{td(cells[0]['raw'])}{amount}</tr>")
+        else:
+            values = "".join(td(c["raw"]) for c in cells) + "<td>&nbsp;</td>" * (3 - len(cells))
+            out.append(f"<tr><td>{ARTICLE20_LABELS[category]}</td>{values}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def applications_html(rows: list[dict]) -> str:
+    values: dict[str, list[str]] = {}
+    for row in rows:
+        values.setdefault(row["row_code"], []).append(row["raw"])
+    groups = {"3.3": "（三）不予公开", "3.4": "（四）无法提供", "3.5": "（五）不予处理"}
+    group_sizes = {g: sum(1 for code in values if code.startswith(g + ".")) for g in groups}
+    outcome_rows = sum(1 for code in values if code.startswith("3."))
+    out = ["""<table border="1" cellspacing="0">
+<tr><td colspan="3" rowspan="3"><p>（本列数据的勾稽关系为：第一项加第二项之和，</p><p>等于第三项加第四项之和）</p></td>
+<td colspan="7">申请人情况</td></tr>
+<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
+<tr><td>商业<br />企业</td><td>科研<br />机构</td><td>社会公益<br />组织</td><td>法律服务<br />机构</td><td>其他</td></tr>"""]
+    for spec in t.APPLICATION_ROWS["2019"]:
+        label = spec.label.replace("(", "（").replace(")", "）")
+        cells = "".join(td(raw) for raw in values[spec.code])
+        head = ""
+        if spec.code == "3.1":
+            head += f'<td rowspan="{outcome_rows}">三、本年度办理结果</td>'
+        group = spec.code[:3]
+        if group in groups:
+            if spec.code.endswith(".1"):
+                head += f'<td rowspan="{group_sizes[group]}">{groups[group]}</td>'
+            head += f"<td>{label}</td>"
+        elif spec.code.startswith("3."):
+            head += f'<td colspan="2">{label}</td>'
+        else:
+            head += f'<td colspan="3">{label}</td>'
+        out.append(f"<tr>{head}{cells}</tr>")
+    out.append("</table>")
+    return "\n".join(out)
+
+
+def review_html(rows: list[dict]) -> str:
+    outcomes = "".join(f"<td>{t.OUTCOME_LABELS[o]}</td>" for o in t.OUTCOMES)
+    first = "".join(f'<td rowspan="2">{t.OUTCOME_LABELS[o]}</td>' for o in t.OUTCOMES)
+    return f"""<table border="1" cellspacing="0">
+<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
+<tr>{first}<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
+<tr>{outcomes}{outcomes}</tr>
+<tr>{"".join(td(row["raw"]) for row in rows)}</tr>
+</table>"""
+
+
+def report_003_page() -> str:
+    article = f"""
+<h1 class="article-title">苏州市人民政府2020年政府信息公开工作年度报告</h1>
+<div class="article-info">发布日期：2021-01-29　来源：苏州市人民政府办公室　浏览次数：<span>1234</span></div>
+<div id="zoom" class="TRS_Editor"><div class="Custom_UnionStyle">
+<p style="text-indent:2em">本报告根据《中华人民共和国政府信息公开条例》要求编制。统计期限自2020年1月1日至2020年12月31日。</p>
+<p><strong>一、总体情况</strong></p><p style="text-indent:2em">{PROSE}</p>
+<p><strong>二、主动公开政府信息情况</strong></p>
+{article20_html(read_csv("article20.csv"))}
+<p><strong>三、收到和处理政府信息公开申请情况</strong></p>
+{applications_html(read_csv("applications.csv"))}
+<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>
+{review_html(read_csv("review_litigation.csv"))}
+<p><strong>五、存在的主要问题及改进情况</strong></p><p>{PROSE}</p>
+<p><strong>六、其他需要报告的事项</strong></p><p>无。</p>
+</div></div>"""
+    head = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>苏州市人民政府2020年政府信息公开工作年度报告_苏州市人民政府</title>'
+    return page(article, head, chrome=True)
+
+
+def assert_cell(row: dict, expected: dict) -> None:
+    assert row["raw"] == expected["raw"], (row, expected)
+    if expected["value"] == "":
+        assert row["value"] is None, (row, expected)
+    else:
+        assert row["value"] == Decimal(expected["value"]), (row, expected)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
+def test_report_003_as_html_parses_to_the_expected_cells(encoding):
+    text = html_to_text(report_003_page().encode(encoding))
+    report = parse_report(text, "mem://x", "0" * 64, JurisdictionResolver.from_csv())
+    assert report.status == "loaded", report.status_detail
+    assert report.template == "2019"
+    assert report.year == 2020
+    assert report.title == "苏州市人民政府2020年政府信息公开工作年度报告"
+    assert report.published_on.isoformat() == "2021-01-29"
+    structural = [i for i in report.issues
+                  if i.kind in ("row_missing", "row_incomplete", "table_missing", "table_values_lost",
+                                "extra_cells", "unrecognised_row", "unreadable_value", "duplicate_row")]
+    assert structural == []
+
+    expected = read_csv("article20.csv")
+    got = {(r["category"], r["metric"]): r for r in report.article20}
+    assert len(got) == len(expected) == 22
+    for row in expected:
+        cell = got[(row["category"], row["metric"])]
+        assert_cell(cell, row)
+        assert cell["unit"] == (row["unit"] or None)
+
+    expected = read_csv("applications.csv")
+    got = {(r["row_code"], r["applicant"]): r for r in report.applications}
+    assert len(got) == len(expected) == 161
+    for row in expected:
+        assert_cell(got[(row["row_code"], row["applicant"])], row)
+    assert sum(1 for row in expected if row["raw"] == "") > 50  # 003 is mostly blanks: they must stay put
+
+    expected = read_csv("review_litigation.csv")
+    got = {(r["proceeding"], r["outcome"]): r for r in report.review_litigation}
+    assert len(got) == len(expected) == 15
+    for row in expected:
+        assert_cell(got[(row["proceeding"], row["outcome"])], row)
+
+    for chrome_text in ("导航菜单", "当前位置", "分享到", "主办单位"):
+        assert chrome_text not in text
