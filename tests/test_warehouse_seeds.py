@@ -58,7 +58,7 @@ def test_report_metadata_where_printed(loaded):
     assert reports["532301"]["published_on"] == "2019-01-14"
     assert reports["350881"]["published_on"] == "2021-01-29"  # the date under the signature
     assert reports["320500"]["published_on"] is None  # not printed
-    assert reports["140100"]["conversion"] == "opencc:t2s+ogi-phrases-v1"  # printed in traditional characters
+    assert reports["140100"]["conversion"] == "opencc:tw2s+ogi-phrases-v2"  # Taiwan-phrased traditional characters
     assert reports["320500"]["conversion"] == "none"
     import hashlib
 
