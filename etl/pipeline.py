@@ -9,6 +9,7 @@ these same functions as Prefect tasks; tests call them directly.
 from __future__ import annotations
 
 import traceback
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,6 @@ def process_items(
     archive_root: Path | None = None,
 ) -> list[ReportOutcome]:
     """Process the items in order; unchanged ones (same bytes, same parser) are not parsed."""
-    resolver = resolver or JurisdictionResolver.from_csv()
     sources: list[SourceFile | ReportOutcome] = []
     for item in items:
         try:
@@ -110,11 +110,17 @@ def process_items(
         elif (source.source_uri, source.sha256) in known:
             outcome = ReportOutcome(source.source_uri, UNCHANGED, known[(source.source_uri, source.sha256)], None, "unchanged")
         else:
-            outcome = process_source(source, engine, resolver, force=force)
+            outcome = process_source(source, engine, resolver or default_resolver(), force=force)
         outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
     return outcomes
+
+
+@lru_cache(maxsize=1)
+def default_resolver() -> JurisdictionResolver:
+    """Built once per process, and only when a report is parsed: an unchanged corpus needs none."""
+    return JurisdictionResolver.from_csv()
 
 
 def process_files(paths: list[Path], engine: Engine, force: bool = False, **kwargs) -> list[ReportOutcome]:
