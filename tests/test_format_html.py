@@ -3,43 +3,16 @@ parser on an HTML page built from report 003's expected cells."""
 
 from __future__ import annotations
 
-import csv
-import itertools
 from decimal import Decimal
-from html import escape
-from pathlib import Path
 
 import pytest
 
-from etl import templates as t
 from etl.formats.html import decode_html, html_to_text
 from etl.jurisdictions import JurisdictionResolver
 from etl.text_layout import cells_of, find_sections
 from etl.transform import parse_report
-
-
-PROSE = "本机关认真贯彻落实政府信息公开条例，不断提高政务公开工作水平，积极回应社会关切。" * 3
-
-
-def page(article: str, head: str = "", chrome: bool = False) -> str:
-    """A page: <head>, optionally a nav menu, breadcrumb, share bar and footer, the article div."""
-    nav = footer = ""
-    if chrome:
-        nav = """
-<div class="top-nav"><ul><li><a href="/">首页</a></li><li><a href="/zwgk">政务公开导航菜单</a></li>
-<li><a>政策文件</a></li><li><a>互动交流</a></li></ul></div>
-<nav><a>网站地图</a></nav>
-<div id="breadcrumb">当前位置：首页 &gt; 政务公开 &gt; 面包屑年度报告栏目</div>"""
-        footer = """
-<div class="bdsharebuttonbox">分享到：微信 微博</div>
-<div class="sidebar"><h3>相关链接侧栏</h3><p>侧栏里的说明文字不属于报告</p></div>
-<div id="footer"><p>主办单位：苏州市人民政府办公室　网站标识码：3205000001</p>
-<p>页脚版权所有，未经许可不得转载</p></div>"""
-    return f"""<!DOCTYPE html>
-<html><head>{head}</head>
-<body>{nav}
-<div class="main"><div class="article">{article}</div></div>{footer}
-</body></html>"""
+from fixtures.generate import PROSE, load_spec, read_expected, render_html
+from fixtures.generate import html_page as page  # a page: <head>, optional nav/breadcrumb/footer, the article
 
 
 def lines_of(html: str | bytes, declared: str | None = None) -> list[str]:
@@ -308,120 +281,17 @@ def test_title_and_date_outside_the_article_are_kept():
 
 # --- End to end: report 003 as an HTML page ---------------------------------------------------
 
-EXPECTED_003 = Path(__file__).parent / "expected" / "003_2b6abe27bfe85e6a"
-ARTICLE20_LABELS = {
-    "rules": "规章", "normative_documents": "规范性文件", "licensing": "行政许可",
-    "other_services": "其他对外管理服务事项", "penalty": "行政处罚", "enforcement": "行政强制",
-    "fees": "行政事业性收费", "procurement": "政府集中采购",
-}
-ITEM_HEADINGS = {"20.1": "（一）", "20.5": "（五）", "20.6": "（六）", "20.8": "（八）", "20.9": "（九）"}
+# The page (tests/fixtures/generate.py: title and date above a TRS_Editor article inside navigation,
+# tables with rowspan/colspan, <br /> in labels, &nbsp; blanks) declares GB2312 in its <meta>
+# whatever its bytes are: for the UTF-8 page the <meta> lies.
 
 
 def read_csv(name: str) -> list[dict]:
-    with open(EXPECTED_003 / name, encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    return read_expected("003_2b6abe27bfe85e6a", name.removesuffix(".csv"))
 
 
-_BLANKS = itertools.cycle(["&nbsp;", "", "&nbsp;&nbsp;", "<p>&nbsp;</p>"])
-
-
-def td(raw: str, attrs: str = "") -> str:
-    # Blank cells as gov pages print them, in turn: &nbsp;, nothing, two &nbsp;, a Word paragraph
-    # holding &nbsp;; numbers inside Word's <p><span>.
-    if raw == "":
-        return f"<td{attrs}>{next(_BLANKS)}</td>"
-    return f'<td{attrs}><p class="MsoNormal" align="center"><span style="font-size:10pt">{escape(raw)}</span></p></td>'
-
-
-def article20_html(rows: list[dict]) -> str:
-    out = ['<table border="1" cellspacing="0" width="600">']
-    by_category: dict[str, list[dict]] = {}
-    for row in rows:
-        by_category.setdefault(row["category"], []).append(row)
-    spec = {row.category: row for row in t.ARTICLE20_ROWS["2019"]}
-    item = None
-    for category, cells in by_category.items():
-        row_spec = spec[category]
-        if row_spec.item != item:
-            item = row_spec.item
-            out.append(f'<tr><td colspan="4"><strong>第二十条第{ITEM_HEADINGS[item]}项</strong></td></tr>')
-            headers = [label.replace("/", "/<br />") for label in row_spec.column_labels]
-            if item == "20.9":  # 采购总金额 spans the last two columns, in the header and the data
-                out.append(f"<tr><td>信息内容</td><td>{headers[0]}</td><td colspan='2'>{headers[1]}</td></tr>")
-            else:
-                out.append("<tr><td>信息内容</td>" + "".join(f"<td>{h}</td>" for h in headers)
-                           + "<td>&nbsp;</td>" * (3 - len(headers)) + "</tr>")
-        if item == "20.9":
-            amount = td(cells[1]["raw"], ' colspan="2"')
-            out.append(f"<tr><td>{ARTICLE20_LABELS[category]}</td>{td(cells[0]['raw'])}{amount}</tr>")
-        else:
-            values = "".join(td(c["raw"]) for c in cells) + "<td>&nbsp;</td>" * (3 - len(cells))
-            out.append(f"<tr><td>{ARTICLE20_LABELS[category]}</td>{values}</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
-def applications_html(rows: list[dict]) -> str:
-    values: dict[str, list[str]] = {}
-    for row in rows:
-        values.setdefault(row["row_code"], []).append(row["raw"])
-    groups = {"3.3": "（三）不予公开", "3.4": "（四）无法提供", "3.5": "（五）不予处理"}
-    group_sizes = {g: sum(1 for code in values if code.startswith(g + ".")) for g in groups}
-    outcome_rows = sum(1 for code in values if code.startswith("3."))
-    out = ["""<table border="1" cellspacing="0">
-<tr><td colspan="3" rowspan="3"><p>（本列数据的勾稽关系为：第一项加第二项之和，</p><p>等于第三项加第四项之和）</p></td>
-<td colspan="7">申请人情况</td></tr>
-<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>
-<tr><td>商业<br />企业</td><td>科研<br />机构</td><td>社会公益<br />组织</td><td>法律服务<br />机构</td><td>其他</td></tr>"""]
-    for spec in t.APPLICATION_ROWS["2019"]:
-        label = spec.label.replace("(", "（").replace(")", "）")
-        cells = "".join(td(raw) for raw in values[spec.code])
-        head = ""
-        if spec.code == "3.1":
-            head += f'<td rowspan="{outcome_rows}">三、本年度办理结果</td>'
-        group = spec.code[:3]
-        if group in groups:
-            if spec.code.endswith(".1"):
-                head += f'<td rowspan="{group_sizes[group]}">{groups[group]}</td>'
-            head += f"<td>{label}</td>"
-        elif spec.code.startswith("3."):
-            head += f'<td colspan="2">{label}</td>'
-        else:
-            head += f'<td colspan="3">{label}</td>'
-        out.append(f"<tr>{head}{cells}</tr>")
-    out.append("</table>")
-    return "\n".join(out)
-
-
-def review_html(rows: list[dict]) -> str:
-    outcomes = "".join(f"<td>{t.OUTCOME_LABELS[o]}</td>" for o in t.OUTCOMES)
-    first = "".join(f'<td rowspan="2">{t.OUTCOME_LABELS[o]}</td>' for o in t.OUTCOMES)
-    return f"""<table border="1" cellspacing="0">
-<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>
-<tr>{first}<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>
-<tr>{outcomes}{outcomes}</tr>
-<tr>{"".join(td(row["raw"]) for row in rows)}</tr>
-</table>"""
-
-
-def report_003_page() -> str:
-    article = f"""
-<h1 class="article-title">苏州市人民政府2020年政府信息公开工作年度报告</h1>
-<div class="article-info">发布日期：2021-01-29　来源：苏州市人民政府办公室　浏览次数：<span>1234</span></div>
-<div id="zoom" class="TRS_Editor"><div class="Custom_UnionStyle">
-<p style="text-indent:2em">本报告根据《中华人民共和国政府信息公开条例》要求编制。统计期限自2020年1月1日至2020年12月31日。</p>
-<p><strong>一、总体情况</strong></p><p style="text-indent:2em">{PROSE}</p>
-<p><strong>二、主动公开政府信息情况</strong></p>
-{article20_html(read_csv("article20.csv"))}
-<p><strong>三、收到和处理政府信息公开申请情况</strong></p>
-{applications_html(read_csv("applications.csv"))}
-<p><strong>四、政府信息公开行政复议、行政诉讼情况</strong></p>
-{review_html(read_csv("review_litigation.csv"))}
-<p><strong>五、存在的主要问题及改进情况</strong></p><p>{PROSE}</p>
-<p><strong>六、其他需要报告的事项</strong></p><p>无。</p>
-</div></div>"""
-    head = '<meta http-equiv="Content-Type" content="text/html; charset=gb2312"><title>苏州市人民政府2020年政府信息公开工作年度报告_苏州市人民政府</title>'
-    return page(article, head, chrome=True)
+def report_003_page(encoding: str) -> bytes:
+    return render_html(load_spec("003"), encoding, "meta", meta_charset="gb2312")[0]
 
 
 def assert_cell(row: dict, expected: dict) -> None:
@@ -434,7 +304,7 @@ def assert_cell(row: dict, expected: dict) -> None:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk"])
 def test_report_003_as_html_parses_to_the_expected_cells(encoding):
-    text = html_to_text(report_003_page().encode(encoding))
+    text = html_to_text(report_003_page(encoding))
     report = parse_report(text, "mem://x", "0" * 64, JurisdictionResolver.from_csv())
     assert report.status == "loaded", report.status_detail
     assert report.template == "2019"
@@ -442,7 +312,7 @@ def test_report_003_as_html_parses_to_the_expected_cells(encoding):
     assert report.title == "苏州市人民政府2020年政府信息公开工作年度报告"
     assert report.published_on.isoformat() == "2021-01-29"
     structural = [i for i in report.issues
-                  if i.kind in ("row_missing", "row_incomplete", "table_missing", "table_values_lost",
+                  if i.check_code in ("row_missing", "row_incomplete", "table_missing", "table_values_lost",
                                 "extra_cells", "unrecognised_row", "unreadable_value", "duplicate_row")]
     assert structural == []
 

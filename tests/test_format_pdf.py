@@ -11,54 +11,16 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from etl.formats.pdf import pdf_to_text
-from test_format_docx import (
-    C, applications_grid, article20_grid, assert_matches_seed_003, place, review_grid, seed_003_blocks,
-)
+from fixtures.generate import PDF_FONT as FONT
+from fixtures.generate import C, load_spec, pdf_bytes, pdf_styles, render_pdf, ruled_table
+from test_format_docx import assert_matches_seed_003
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-BODY = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK", firstLineIndent=21)
-TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=26, wordWrap="CJK", alignment=1)
-CELL = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11, wordWrap="CJK")
+pdf_styles()  # registers the font for the canvas drawings below
 SEED_003 = Path(__file__).parent / "fixtures" / "seeds" / "003_2b6abe27bfe85e6a.txt"
-
-
-def ruled_table(rows: list[list], width: int, col_widths: list[float] | None = None) -> Table:
-    """A platypus table with grid lines; spans drawn as merged cells, text wrapping in its cell."""
-    data = [[""] * width for _ in rows]
-    style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
-    for r, c, text, rs, cs in place(rows, width):
-        data[r][c] = Paragraph("".join(text) if isinstance(text, list) else text, CELL)
-        if rs > 1 or cs > 1:
-            style.append(("SPAN", (c, r), (c + cs - 1, r + rs - 1)))
-    return Table(data, colWidths=col_widths, style=TableStyle(style))
-
-
-def page_number(pdf_canvas, doc) -> None:
-    pdf_canvas.setFont(FONT, 9)
-    pdf_canvas.drawCentredString(A4[0] / 2, 30, f"- {doc.page} -")
-
-
-def pdf_bytes(blocks: list, title_first: bool = False) -> bytes:
-    """A PDF from blocks: a str is a paragraph (the first one a title if title_first), anything
-    else a platypus flowable. Every page gets a "- N -" footer."""
-    buffer = io.BytesIO()
-    story = []
-    for index, block in enumerate(blocks):
-        if isinstance(block, str):
-            block = Paragraph(block, TITLE if title_first and index == 0 else BODY)
-        story.append(block)
-    SimpleDocTemplate(buffer, pagesize=A4).build(story, onFirstPage=page_number, onLaterPages=page_number)
-    return buffer.getvalue()
 
 
 def canvas_pdf(draw) -> bytes:
@@ -204,9 +166,9 @@ def test_not_a_pdf_is_a_value_error():
 
 
 def seed_003_pdf() -> bytes:
-    applications = ruled_table(*applications_grid(), col_widths=[14, 50, 130] + [42] * 7)
-    blocks = seed_003_blocks(ruled_table(*article20_grid()), applications, ruled_table(*review_grid()))
-    return pdf_bytes(blocks, title_first=True)
+    """Report 003 from tests/fixtures/generate.py: ruled tables, the applications table's first
+    column 14 points wide (the vertical header one character a line) over a page break."""
+    return render_pdf(load_spec("003"))
 
 
 def test_seed_003_tables_round_trip_through_pdf(tmp_path):

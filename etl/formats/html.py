@@ -17,6 +17,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from etl.chinese import to_simplified
 from etl.metadata import find_title
 
 # --- Decoding --------------------------------------------------------------------------------
@@ -376,9 +377,16 @@ def _page_title(root) -> str | None:
     candidates += [el for el in root.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
     for el in candidates:
         text = _clean(el.text_content())
-        if find_title(text):
+        if find_title(_simplified(text)):
             return text
     return None
+
+
+def _simplified(text: str) -> str:
+    # The title and date patterns are written in simplified characters; a traditional page
+    # ("政府資訊公開工作年度報告", "釋出日期") must match them too. Only for matching: the page's
+    # own text goes to the parser, which converts it and records how.
+    return to_simplified(text).text
 
 
 # --- Entry point -----------------------------------------------------------------------------
@@ -404,7 +412,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
         el.drop_tree()
     _drop_hidden(root)
     title = _page_title(root)
-    published = _PUBLISHED.search("\n".join(root.itertext()))  # text nodes apart: "29" + "15:30" is no "2915"
+    published = _PUBLISHED.search(_simplified("\n".join(root.itertext())))  # text nodes apart: "29" + "15:30" is no "2915"
     body = root.find("body")
     body = body if body is not None else root
     tables = _report_tables(body)
@@ -412,7 +420,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     article = _find_article(body, tables)
 
     lines = _lines(article)
-    article_text = "\n".join(lines)
+    article_text = _simplified("\n".join(lines))
     head = []
     if title and find_title(article_text) is None:
         head.append(title)
