@@ -138,3 +138,55 @@ def read_metadata(text: str, resolver: JurisdictionResolver) -> ReportMetadata:
         published_on=find_published_on(text),
         issues=year_issues + identity_issues,
     )
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a URL manifest says about a report: a GB/T 2260 code or place name, agency, year."""
+
+    jurisdiction: str | None = None
+    agency: str | None = None
+    year: int | None = None
+
+
+def apply_hints(meta: ReportMetadata, hints: Hints, resolver: JurisdictionResolver) -> ReportMetadata:
+    """Hints fill what the report does not print, and replace what was only inferred from its
+    narrative; where the report prints something else, the report wins and a warning says so."""
+    inferred = any(issue.check_code == "identity_inferred" for issue in meta.issues)
+    issues = list(meta.issues)
+
+    def disagree(what: str, printed, hinted) -> None:
+        issues.append(Issue("report", "hint_disagrees", WARNING,
+                            f"清单提示的{what}「{hinted}」与报告所印「{printed}」不一致，按报告取值"))
+
+    code = None
+    if hints.jurisdiction:
+        text = hints.jurisdiction.strip()
+        if text.isdigit() and len(text) == 6:
+            try:
+                code = resolver.get(text)["code"]
+            except KeyError:
+                code = None
+        else:
+            code = resolver.split_issuer(text)[0]
+        if code is None:
+            issues.append(Issue("report", "hint_unknown", WARNING, f"清单提示的行政区划「{text}」无法识别，未采用"))
+    if code is not None:
+        if meta.jurisdiction_code is None or inferred:
+            meta.jurisdiction_code = code
+            issues = [i for i in issues if i.check_code != "identity_inferred"]
+        elif meta.jurisdiction_code != code:
+            disagree("行政区划", f"{resolver.name(meta.jurisdiction_code)}({meta.jurisdiction_code})", f"{resolver.name(code)}({code})")
+    if hints.agency:
+        agency = normalise_agency(hints.agency)
+        if meta.agency is None or inferred:
+            meta.agency = agency
+        elif meta.agency != agency:
+            disagree("发布机关", meta.agency, agency)
+    if hints.year:
+        if meta.year is None:
+            meta.year = hints.year
+        elif meta.year != hints.year:
+            disagree("年度", meta.year, hints.year)
+    meta.issues = issues
+    return meta

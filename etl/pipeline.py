@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from etl import PARSER_VERSION, archive
 from etl.extract import SourceFile, read_document
 from etl.jurisdictions import JurisdictionResolver
+from etl.metadata import Hints
 from etl.load import UNCHANGED, load_report, unchanged_reports
 from etl.transform import QUARANTINED, parse_report, quarantined
 
@@ -32,6 +33,7 @@ class WorkItem:
     sha256: str | None = None  # ... or these archived bytes
     name: str | None = None  # file name for archived bytes (its suffix picks the reader)
     declared_charset: str | None = None  # the charset a server declared, if any
+    hints: Hints | None = None  # what a URL manifest says about the report
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,15 @@ def read_item(item: WorkItem, archive_root: Path | None = None) -> SourceFile:
 
 
 def process_source(
-    source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False
+    source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False,
+    hints: Hints | None = None,
 ) -> ReportOutcome:
     """Transform and load one report already read."""
     if source.problem is not None:
         parsed = quarantined(source.source_uri, source.sha256, source.problem)
     else:
         try:
-            parsed = parse_report(source.text, source.source_uri, source.sha256, resolver)
+            parsed = parse_report(source.text, source.source_uri, source.sha256, resolver, hints)
         except Exception as error:  # a parser bug must not stop the run or lose the file
             last = traceback.extract_tb(error.__traceback__)[-1]
             parsed = quarantined(
@@ -104,13 +107,13 @@ def process_items(
         engine, [(s.source_uri, s.sha256) for s in sources if isinstance(s, SourceFile)]
     )
     outcomes = []
-    for source in sources:
+    for item, source in zip(items, sources):
         if isinstance(source, ReportOutcome):
             outcome = source
         elif (source.source_uri, source.sha256) in known:
             outcome = ReportOutcome(source.source_uri, UNCHANGED, known[(source.source_uri, source.sha256)], None, "unchanged")
         else:
-            outcome = process_source(source, engine, resolver or default_resolver(), force=force)
+            outcome = process_source(source, engine, resolver or default_resolver(), force=force, hints=item.hints)
         outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)

@@ -10,7 +10,7 @@ from etl.checks import check_applications, check_narrative, check_review_litigat
 from etl.chinese import NO_CONVERSION, to_simplified
 from etl.jurisdictions import JurisdictionResolver
 from etl.labels import compact
-from etl.metadata import read_metadata
+from etl.metadata import Hints, apply_hints, read_metadata
 from etl.quality import ERROR, WARNING, Issue
 from etl.tables import parse_applications, parse_article20, parse_review_litigation
 from etl.text_layout import cells_of, find_sections
@@ -72,10 +72,14 @@ def _template_of_year(year: int | None) -> str:
     return t.T2021 if year is not None and year >= 2021 else t.T2019
 
 
-def parse_report(text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver) -> ParsedReport:
+def parse_report(
+    text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver, hints: Hints | None = None
+) -> ParsedReport:
     converted = to_simplified(text)
     text = converted.text
     meta = read_metadata(text, resolver)
+    if hints is not None:
+        meta = apply_hints(meta, hints, resolver)
     known = dict(
         conversion=converted.conversion, title=meta.title, year=meta.year,
         jurisdiction_code=meta.jurisdiction_code, agency=meta.agency, published_on=meta.published_on,

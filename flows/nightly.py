@@ -16,13 +16,14 @@ from etl.extract import discover
 from etl.fetch import FetchResult, Fetcher, load_states, save_result
 from etl.pipeline import WorkItem, file_items, summarise
 from etl.registry import FOLDER, list_sources
-from etl.sources import read_manifest
+from etl.metadata import Hints
+from etl.sources import ManifestEntry, read_manifest
 from flows.batches import DEFAULT_BATCH_SIZE, run_batches
 from flows.summary import publish_summary
 
 
 @task(name="fetch-manifest", retries=1, retry_delay_seconds=60)
-def fetch_manifest(location: str) -> list[FetchResult]:
+def fetch_manifest(location: str) -> list[tuple[ManifestEntry, FetchResult]]:
     """Fetch every URL of a manifest; each result is saved, so the next run can ask "changed since?"."""
     entries = read_manifest(location)
     engine = make_engine(resolve_database_url())
@@ -32,17 +33,20 @@ def fetch_manifest(location: str) -> list[FetchResult]:
             results = fetcher.fetch_many(entries, previous)
         for result in results:
             save_result(engine, result)
-        return results
+        return list(zip(entries, results))
     finally:
         engine.dispose()
 
 
-def items_from_fetches(results: list[FetchResult]) -> list[WorkItem]:
+def items_from_fetches(fetched: list[tuple[ManifestEntry, FetchResult]]) -> list[WorkItem]:
     # A 304 still yields an item: its archived bytes are checked against the warehouse, and a new
     # parser version reprocesses them; unchanged ones cost no parsing.
     return [
-        WorkItem(r.url, sha256=r.sha256, name=r.name, declared_charset=r.declared_charset)
-        for r in results if r.sha256 is not None
+        WorkItem(
+            r.url, sha256=r.sha256, name=r.name, declared_charset=r.declared_charset,
+            hints=Hints(entry.jurisdiction_hint, entry.agency_hint, entry.year_hint),
+        )
+        for entry, r in fetched if r.sha256 is not None
     ]
 
 
@@ -60,9 +64,9 @@ def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
                     continue
                 items += file_items(discover([source.location]))
             else:
-                results = fetch_manifest(source.location)
-                failures += [f"{r.url}: {r.error}" for r in results if r.status == "failed"]
-                items += items_from_fetches(results)
+                fetched = fetch_manifest(source.location)
+                failures += [f"{r.url}: {r.error}" for _, r in fetched if r.status == "failed"]
+                items += items_from_fetches(fetched)
         outcomes = run_batches(items, force, batch_size)
         summary = summarise(engine, outcomes)
         summary.problems = failures

@@ -42,38 +42,41 @@ def test_nightly_reads_folders_and_manifests_and_then_only_what_changed(flow_env
     for seed in seed_paths()[:2]:
         shutil.copy(seed, drop_zone / seed.name)
     files = {f"/reports/{p.name}": p.read_bytes() for p in seed_paths()[2:]}
+    # A report that does not say where it is from: the manifest's hints say it.
+    files["/reports/no-place.txt"] = (SEEDS / "003_2b6abe27bfe85e6a.txt").read_text(encoding="utf-8").replace("苏州市", "本市").encode()
     with ReportServer(files) as server:
         manifest = tmp_path / "manifest.csv"
-        manifest.write_text(
-            "url,jurisdiction,agency,year\n" + "".join(f"{server.url(path)},,,\n" for path in files) + server.url("/reports/gone.txt") + ",,,\n",
-            encoding="utf-8",
-        )
+        rows = [f"{server.url(path)},,,\n" for path in files if path != "/reports/no-place.txt"]
+        rows.append(f"{server.url('/reports/no-place.txt')},320500,财政局,2020\n")
+        rows.append(f"{server.url('/reports/gone.txt')},,,\n")
+        manifest.write_text("url,jurisdiction,agency,year\n" + "".join(rows), encoding="utf-8")
         add_source(engine, drop_zone)
         add_source(engine, manifest)
         assert [s.kind for s in list_sources(engine)] == ["folder", "manifest"]
 
         first = nightly()
-        assert first["by_action"] == {"new": 5}
+        assert first["by_action"] == {"new": 6}
         assert first["problems"] and "gone.txt" in first["problems"][0]
-        assert _scalar(engine, "select count(*) from v_reports") == 5
-        assert _scalar(engine, "select count(*) from v_reports where source_uri like 'http://127.0.0.1:%'") == 3
+        assert _scalar(engine, "select count(*) from v_reports") == 6
+        assert _scalar(engine, "select count(*) from v_reports where source_uri like 'http://127.0.0.1:%'") == 4
+        assert _scalar(engine, "select jurisdiction_code || ' ' || agency from v_reports where source_uri like '%no-place.txt'") == "320500 财政局"
 
         second = nightly()
-        assert second["by_action"] == {"unchanged": 5}
+        assert second["by_action"] == {"unchanged": 6}
         # The second run asked "changed since?" and the server said no: nothing was downloaded.
-        assert sorted(status for path, status in server.hits if path != "/reports/gone.txt") == [200] * 3 + [304] * 3
+        assert sorted(status for path, status in server.hits if path != "/reports/gone.txt") == [200] * 4 + [304] * 4
 
         # A changed report on the server is fetched, and replaces its earlier version.
         path = next(p for p in files if p.endswith("003_2b6abe27bfe85e6a.txt"))
         server.files[path] = files[path].replace("1885 |".encode(), "1886 |".encode())
         third = nightly()
-        assert third["by_action"] == {"replaced": 1, "unchanged": 4}
+        assert third["by_action"] == {"replaced": 1, "unchanged": 5}
         assert _scalar(engine, "select count(*) from core.report where not is_current") == 1
 
     from prefect.artifacts import Artifact
 
     artifact = Artifact.get("ogi-nightly-summary")
-    assert artifact is not None and "5 report file(s)" in artifact.data
+    assert artifact is not None and "6 report file(s)" in artifact.data
 
 
 def test_backfill_reprocesses_what_an_older_parser_read_by_year_and_place(flow_env, monkeypatch):
@@ -106,7 +109,7 @@ def test_the_per_report_work_runs_on_a_two_worker_dask_cluster(flow_env):
     assert _scalar(flow_env, "select count(*) from v_applications_long") == 3 * 161
 
 
-def _load_in_another_process(url: str, rounds: int) -> None:
+def _nightly_in_another_process(url: str, rounds: int) -> None:
     from etl.database import make_engine
 
     engine = make_engine(url)
@@ -115,16 +118,32 @@ def _load_in_another_process(url: str, rounds: int) -> None:
     engine.dispose()
 
 
-def test_two_runs_at_once_never_duplicate_or_lose_rows(flow_env, warehouse_url):
+def _backfill_in_another_process(url: str, rounds: int) -> None:
+    from etl.database import make_engine
+    from etl.pipeline import process_items
+
+    engine = make_engine(url)
+    for _ in range(rounds):
+        process_items(reprocessing_items(engine, force=True), engine, force=True)
+    engine.dispose()
+
+
+def test_a_nightly_and_a_backfill_at_once_never_duplicate_or_lose_rows(flow_env, warehouse_url):
     engine = flow_env
+    process_files(seed_paths(), engine)
+    expected = {
+        table: _scalar(engine, f"select count(*) from {table}")
+        for table in ("core.report", "v_reports", "core.application_cell", "core.article20_cell", "core.quality_issue")
+    }
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_load_in_another_process, args=(warehouse_url, 3)) for _ in range(2)]
+    workers = [
+        context.Process(target=_nightly_in_another_process, args=(warehouse_url, 4)),
+        context.Process(target=_backfill_in_another_process, args=(warehouse_url, 4)),
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join(timeout=300)
         assert worker.exitcode == 0
-    assert _scalar(engine, "select count(*) from core.report") == 5
-    assert _scalar(engine, "select count(*) from v_reports") == 5
-    assert _scalar(engine, "select count(*) from core.application_cell") == 3 * 161
-    assert _scalar(engine, "select count(*) from core.article20_cell") == 3 * 22
+    assert {table: _scalar(engine, f"select count(*) from {table}") for table in expected} == expected
+    assert expected["v_reports"] == 5 and expected["core.application_cell"] == 3 * 161

@@ -97,3 +97,36 @@ def test_published_on(text, published):
 def test_published_date_in_metadata(resolver):
     meta = read_metadata("苏州市财政局2020年政府信息公开工作年度报告\n发布时间:2021-03-10", resolver)
     assert meta.published_on == date(2021, 3, 10)
+
+
+# --- Hints from a URL manifest -------------------------------------------------------------------
+
+from etl.metadata import Hints, apply_hints  # noqa: E402
+
+
+def test_hints_fill_what_the_report_does_not_print(resolver):
+    meta = read_metadata("本机关政府信息公开工作年度报告。", resolver)
+    meta = apply_hints(meta, Hints("350881", "人民政府", 2020), resolver)
+    assert (meta.jurisdiction_code, meta.agency, meta.year) == ("350881", "人民政府", 2020)
+    assert meta.issues == []
+
+
+def test_hints_replace_an_inferred_identity_but_not_a_printed_one(resolver):
+    inferred = read_metadata("漳平市人民政府办公室汇总。龙岩市人民政府通知。漳平市人民政府。", resolver)
+    assert [i.check_code for i in inferred.issues] == ["identity_inferred"]
+    hinted = apply_hints(inferred, Hints("龙岩市", "财政局"), resolver)
+    assert (hinted.jurisdiction_code, hinted.agency) == ("350800", "财政局")
+    assert hinted.issues == []
+
+    printed = read_metadata("苏州市人民政府2020年政府信息公开工作年度报告", resolver)
+    kept = apply_hints(printed, Hints("320500", "人民政府", 2021), resolver)
+    assert (kept.jurisdiction_code, kept.year) == ("320500", 2020)
+    assert [(i.check_code, i.severity) for i in kept.issues] == [("hint_disagrees", "warning")]
+    assert "2021" in kept.issues[0].detail and "2020" in kept.issues[0].detail
+
+
+def test_an_unknown_hint_is_reported_not_used(resolver):
+    meta = apply_hints(read_metadata("苏州市人民政府2020年政府信息公开工作年度报告", resolver),
+                       Hints("999999"), resolver)
+    assert meta.jurisdiction_code == "320500"
+    assert [i.check_code for i in meta.issues] == ["hint_unknown"]
