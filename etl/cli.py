@@ -101,11 +101,16 @@ def _dask_options(fn):
     return fn
 
 
-def _run_flow(flow_fn, verbose: bool, dask_workers: int | None = None, dask_address: str | None = None, **parameters) -> None:
-    """Run a flow in this process and print its summary; the database is resolved first so that
-    the flow's tasks (threads or Dask workers) connect to the same one."""
+def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, dask_address: str | None = None, **parameters) -> None:
+    """Run a flow ("module:name") in this process and print its summary. The database is resolved
+    first so that the flow's tasks (threads or Dask workers) connect to the same one, and Prefect is
+    imported only after its settings are in the environment (it reads them on import)."""
     os.environ["OGI_DATABASE_URL"] = _database_url()
     _prefect_defaults(verbose)
+    import importlib
+
+    module, _, name = flow_path.partition(":")
+    flow_fn = getattr(importlib.import_module(module), name)
     if dask_workers or dask_address:
         from prefect_dask import DaskTaskRunner
 
@@ -146,9 +151,7 @@ def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, das
     if not files:
         raise click.UsageError(f"no files found under {', '.join(paths)}")
     click.echo(f"ogi: {len(files)} file(s)", err=True)
-    from flows.ingest_reports import ingest_reports
-
-    _run_flow(ingest_reports, verbose, dask_workers, dask_address,
+    _run_flow("flows.ingest_reports:ingest_reports", verbose, dask_workers, dask_address,
               paths=[str(f) for f in files], force=force, batch_size=batch_size)
 
 
@@ -163,9 +166,7 @@ def nightly(force: bool, batch_size: int, verbose: bool, dask_workers, dask_addr
     Folders are scanned; URL manifests are fetched politely, with conditional requests, and the
     raw bytes archived under OGI_HOME/archive. Run it from cron, or let `ogi serve` schedule it.
     """
-    from flows.nightly import nightly as nightly_flow
-
-    _run_flow(nightly_flow, verbose, dask_workers, dask_address, force=force, batch_size=batch_size)
+    _run_flow("flows.nightly:nightly", verbose, dask_workers, dask_address, force=force, batch_size=batch_size)
 
 
 def _year_range(_ctx, _param, value: str | None):
@@ -195,10 +196,8 @@ def backfill(years, jurisdiction, force, batch_size, verbose, dask_workers, dask
     """
     if jurisdiction is not None and not (len(jurisdiction) == 6 and jurisdiction.isdigit()):
         raise click.BadParameter("a six-digit GB/T 2260 code, e.g. 320500", param_hint="--jurisdiction")
-    from flows.backfill import backfill as backfill_flow
-
     year_from, year_to = years or (None, None)
-    _run_flow(backfill_flow, verbose, dask_workers, dask_address, year_from=year_from, year_to=year_to,
+    _run_flow("flows.backfill:backfill", verbose, dask_workers, dask_address, year_from=year_from, year_to=year_to,
               jurisdiction=jurisdiction, force=force, batch_size=batch_size)
 
 

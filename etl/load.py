@@ -88,7 +88,8 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tu
         _lock(conn, _identity_key(parsed))
         current = _current_version(conn, parsed)
         if current is not None and current.sha256 == parsed.sha256:
-            if current.parser_version == PARSER_VERSION and not force and current.source_uri == parsed.source_uri:
+            # The same bytes under another path or URL are the same report (as unchanged_reports says).
+            if current.parser_version == PARSER_VERSION and not force:
                 return UNCHANGED, current.report_id
             _delete_rows(conn, current.report_id)
             conn.execute(

@@ -139,15 +139,18 @@ def reprocessing_items(
 ) -> list[WorkItem]:
     """Current reports to reprocess from the archive: those read by another parser version (all
     of them with force), within the years and under the jurisdiction code prefix given."""
+    # A download keeps the name and charset its server gave (a "download.jsp" serving a PDF).
     query = sa.text(
         """
-        select source_uri, sha256 from core.report
-        where is_current and status <> 'quarantined'
-          and (cast(:year_from as int) is null or year >= :year_from)
-          and (cast(:year_to as int) is null or year <= :year_to)
-          and (cast(:prefix as text) is null or jurisdiction_code like :prefix || '%')
-          and (:force or parser_version <> :parser_version)
-        order by year, jurisdiction_code, agency
+        select r.source_uri, r.sha256, f.name, f.declared_charset
+        from core.report r
+        left join core.source_fetch f on f.url = r.source_uri and f.sha256 = r.sha256
+        where r.is_current and r.status <> 'quarantined'
+          and (cast(:year_from as int) is null or r.year >= :year_from)
+          and (cast(:year_to as int) is null or r.year <= :year_to)
+          and (cast(:prefix as text) is null or r.jurisdiction_code like :prefix || '%')
+          and (:force or r.parser_version <> :parser_version)
+        order by r.year, r.jurisdiction_code, r.agency
         """
     )
     prefix = _code_prefix(jurisdiction) if jurisdiction else None
@@ -156,7 +159,10 @@ def reprocessing_items(
             "year_from": year_from, "year_to": year_to, "prefix": prefix or None,
             "force": force, "parser_version": PARSER_VERSION,
         }).all()
-    return [WorkItem(uri, sha256=sha, name=uri.rstrip("/").rsplit("/", 1)[-1]) for uri, sha in rows]
+    return [
+        WorkItem(uri, sha256=sha, name=name or uri.rstrip("/").rsplit("/", 1)[-1], declared_charset=charset)
+        for uri, sha, name, charset in rows
+    ]
 
 
 def _code_prefix(code: str) -> str:
