@@ -324,7 +324,10 @@ def test_requests_to_one_host_are_limited_and_spaced(server, root):
     assert all(r.status == "fetched" for r in results)
     assert server.max_in_flight["127.0.0.1"] == 2  # the limit, and used
     starts = sorted(s.start for s in server.seen)
-    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.2 - 0.01
+    # The fetcher spaces its starts 0.2 s apart; the server sees them through thread scheduling
+    # on a busy machine, which can move one arrival by tens of ms but cannot shrink the whole span.
+    assert starts[-1] - starts[0] >= 5 * 0.2 - 0.02
+    assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.1
 
 
 def test_two_hosts_proceed_independently(server, root):
@@ -340,7 +343,8 @@ def test_two_hosts_proceed_independently(server, root):
         assert min(b - a for a, b in zip(starts, starts[1:])) >= HOLD - 0.01
     assert server.max_in_flight["*"] == 2  # one on each host at the same time
     firsts = [min(s.start for s in server.seen if s.host == host) for host in hosts]
-    assert abs(firsts[0] - firsts[1]) < 0.15
+    # Had the hosts shared one gate, the second would have waited out the first's HOLD (0.5 s).
+    assert abs(firsts[0] - firsts[1]) < HOLD / 2
 
 
 def test_fetch_many_keeps_input_order_with_mixed_outcomes(server, root):
