@@ -287,14 +287,14 @@ def test_too_many_requests_waits_as_told(server, root):
         started = time.monotonic()
         result = fetcher.fetch(server.url("/busy"))
     assert result.status == "fetched" and result.attempts == 2
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # the 5 s backoff was not used
 
 
 def test_a_long_retry_after_is_capped(server, root):
     with fast_fetcher(root, max_retry_after=0.05) as fetcher:
         started = time.monotonic()
         result = fetcher.fetch(server.url("/very-busy"))
-    assert result.status == "fetched" and time.monotonic() - started < 1
+    assert result.status == "fetched" and time.monotonic() - started < 3  # not an hour
 
 
 @pytest.mark.parametrize(
