@@ -7,11 +7,11 @@ from prefect import flow
 from etl import migrate
 from etl.database import make_engine, resolve_database_url
 from etl.pipeline import reprocessing_items, summarise
-from flows.batches import DEFAULT_BATCH_SIZE, run_batches
+from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
 from flows.summary import publish_summary
 
 
-@flow(name="backfill")
+@flow(name="backfill", task_runner=local_task_runner())
 def backfill(
     year_from: int | None = None,
     year_to: int | None = None,

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 from prefect import task, unmapped
 from prefect.futures import as_completed
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl.database import make_engine, resolve_database_url
 from etl.pipeline import ReportOutcome, WorkItem, process_items
 from etl.progress import Progress
 
 DEFAULT_BATCH_SIZE = 200
+
+
+def local_task_runner() -> ThreadPoolTaskRunner:
+    """The flows' default runner: a few threads. Prefect's default is unbounded, and every batch
+    holds a database connection, so a large backfill would exhaust the server's connections;
+    parsing is CPU-bound, so more threads would not go faster anyway."""
+    return ThreadPoolTaskRunner(max_workers=4)
 
 
 @task(name="process-reports", retries=2, retry_delay_seconds=[5, 30])

@@ -8,11 +8,11 @@ from etl import migrate
 from etl.database import make_engine, resolve_database_url
 from etl.extract import discover
 from etl.pipeline import file_items, summarise
-from flows.batches import DEFAULT_BATCH_SIZE, run_batches
+from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
 from flows.summary import publish_summary
 
 
-@flow(name="ingest-reports")
+@flow(name="ingest-reports", task_runner=local_task_runner())
 def ingest_reports(paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """Load every report file under `paths`; returns the run summary (etl.pipeline.RunSummary)."""
     items = file_items(discover(paths))

@@ -18,7 +18,7 @@ from etl.pipeline import WorkItem, file_items, summarise
 from etl.registry import FOLDER, list_sources
 from etl.metadata import Hints
 from etl.sources import ManifestEntry, read_manifest
-from flows.batches import DEFAULT_BATCH_SIZE, run_batches
+from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
 from flows.summary import publish_summary
 
 
@@ -50,7 +50,7 @@ def items_from_fetches(fetched: list[tuple[ManifestEntry, FetchResult]]) -> list
     ]
 
 
-@flow(name="nightly")
+@flow(name="nightly", task_runner=local_task_runner())
 def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     engine = make_engine(resolve_database_url())
     try:
