@@ -173,16 +173,13 @@ def test_a_local_row_is_kept_as_printed_and_shifts_nothing(engine, tmp_path):
     assert _rows(engine, "select check_code, severity from v_quality_issues") == [("unrecognised_row", "warning")]
 
 
-def test_a_legacy_doc_without_a_converter_is_quarantined_with_the_way_out(engine, tmp_path, monkeypatch):
-    import shutil as shutil_module
-
-    monkeypatch.setattr(shutil_module, "which", lambda _name: None)
+def test_a_damaged_legacy_doc_is_quarantined_with_a_reason(engine, tmp_path):
     path = tmp_path / "report.doc"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
     [outcome] = process_files([path], engine)
     assert outcome.status == "quarantined"
     [(detail,)] = _rows(engine, "select status_detail from v_reports")
-    assert "antiword" in detail and ".docx" in detail
+    assert detail.startswith("不是有效的 Word 97-2003 (.doc) 文件")
 
 
 def test_a_spreadsheet_is_quarantined_as_not_a_report_format(engine, tmp_path):
