@@ -14,7 +14,7 @@ import pytest
 from etl.formats.docx import docx_to_text, join_wrapped, pipe_row
 from etl.jurisdictions import JurisdictionResolver
 from etl.transform import parse_report
-from fixtures.generate import C, docx_bytes, load_spec, read_expected, render_docx
+from tests.fixtures.generate import C, docx_bytes, load_spec, read_expected, render_docx
 
 TITLE_003 = "苏州市人民政府2020年政府信息公开工作年度报告"
 

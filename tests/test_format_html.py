@@ -11,8 +11,8 @@ from etl.formats.html import decode_html, html_to_text
 from etl.jurisdictions import JurisdictionResolver
 from etl.text_layout import cells_of, find_sections
 from etl.transform import parse_report
-from fixtures.generate import PROSE, load_spec, read_expected, render_html
-from fixtures.generate import html_page as page  # a page: <head>, optional nav/breadcrumb/footer, the article
+from tests.fixtures.generate import PROSE, load_spec, read_expected, render_html
+from tests.fixtures.generate import html_page as page  # a page: <head>, optional nav/breadcrumb/footer, the article
 
 
 def lines_of(html: str | bytes, declared: str | None = None) -> list[str]:

@@ -15,9 +15,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from etl.formats.pdf import pdf_to_text
-from fixtures.generate import PDF_FONT as FONT
-from fixtures.generate import C, load_spec, pdf_bytes, pdf_styles, render_pdf, ruled_table
-from test_format_docx import assert_matches_seed_003
+from tests.fixtures.generate import PDF_FONT as FONT
+from tests.fixtures.generate import C, load_spec, pdf_bytes, pdf_styles, render_pdf, ruled_table
+from tests.test_format_docx import assert_matches_seed_003
 
 pdf_styles()  # registers the font for the canvas drawings below
 SEED_003 = Path(__file__).parent / "fixtures" / "seeds" / "003_2b6abe27bfe85e6a.txt"
