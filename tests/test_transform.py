@@ -6,6 +6,7 @@ from etl import templates as t
 from etl.jurisdictions import JurisdictionResolver
 from etl.labels import compact
 from etl.transform import detect_template, parse_report
+from tests.test_tables import A2021
 
 
 @pytest.fixture(scope="module")
@@ -41,20 +42,8 @@ def test_detect_template_not_fooled_by_narrative_quote():
 
 # --- parse_report ------------------------------------------------------------------------------
 
-ARTICLE20_2021 = """第二十条第（一）项 |
-信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |
-规章 | 0 | 0 | 3 |
-行政规范性文件 | 5 | 1 | 30 |
-第二十条第（五）项 |
-信息内容 | 本年处理决定数量 |
-行政许可 | 100 |
-第二十条第（六）项 |
-信息内容 | 本年处理决定数量 |
-行政处罚 | 20 |
-行政强制 | 2 |
-第二十条第（八）项 |
-信息内容 | 本年收费金额（单位：万元） |
-行政事业性收费 | 125000元 |"""
+# The 2021 Article 20 table of test_tables, its fee printed in 元 (12.5 万元).
+ARTICLE20_2021 = A2021.replace("行政事业性收费 | 12.5 |", "行政事业性收费 | 125000元 |")
 
 # 一 4 + 二 1 = 三(七) 3 + 四 2, natural persons and one company.
 APPLICATION_VALUES = {
