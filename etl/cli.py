@@ -74,10 +74,16 @@ def _database_url() -> str:
     return url
 
 
-def _engine():
+def _engine(upgrade: bool = False):
+    """The warehouse engine; with upgrade, the schema brought to head first (for commands that
+    need the tables but, unlike `ogi db`, are not about the schema)."""
+    from etl import migrate
     from etl.database import make_engine
 
-    return make_engine(_database_url())
+    engine = make_engine(_database_url())
+    if upgrade:
+        migrate.upgrade(engine)
+    return engine
 
 
 def _prefect_defaults(verbose: bool) -> None:
@@ -210,11 +216,9 @@ def sources() -> None:
 @click.argument("location", type=click.Path(exists=True))
 def sources_add(location: str) -> None:
     """Register a folder or a URL manifest (CSV with a url column; optional jurisdiction, agency, year)."""
-    from etl import migrate
     from etl.registry import add_source
 
-    engine = _engine()
-    migrate.upgrade(engine)
+    engine = _engine(upgrade=True)
     try:
         source = add_source(engine, location)
     except ValueError as error:
@@ -225,12 +229,9 @@ def sources_add(location: str) -> None:
 @sources.command("list")
 def sources_list() -> None:
     """Show the registered sources."""
-    from etl import migrate
     from etl.registry import list_sources
 
-    engine = _engine()
-    migrate.upgrade(engine)
-    registered = list_sources(engine)
+    registered = list_sources(_engine(upgrade=True))
     for source in registered:
         click.echo(f"{source.kind:<9} {source.location}{'' if source.enabled else '  (disabled)'}")
     if not registered:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -105,3 +107,14 @@ def resolve_database_url() -> str:
 
 def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def warehouse_engine() -> Iterator[Engine]:
+    """An engine on the configured warehouse, disposed after use: each flow and task opens its
+    own, since tasks may run in threads or in Dask worker processes."""
+    engine = make_engine(resolve_database_url())
+    try:
+        yield engine
+    finally:
+        engine.dispose()

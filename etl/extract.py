@@ -8,7 +8,6 @@ from pathlib import Path
 
 # What each file suffix is; files are also sniffed by their first bytes, since downloads and
 # drop zones often carry the wrong or no suffix.
-TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 _UNSUPPORTED = {
     ".xls": "Excel",
@@ -66,11 +65,6 @@ def decode_text(data: bytes) -> str | None:
         except UnicodeDecodeError:
             continue
     return None
-
-
-def read_source(path: Path) -> SourceFile:
-    """A report file on disk; its source URI is the path as given."""
-    return read_document(str(path), path.read_bytes(), path.name)
 
 
 def sniff_format(data: bytes, name: str) -> str:

@@ -27,7 +27,8 @@ _report = sa.table(
     )),
     schema="core",
 )
-_CELL_TABLES = {
+# ParsedReport attribute → the table its rows go to (all keyed by report_id).
+_ROW_TABLES = {
     "article20": sa.table(
         "article20_cell",
         *(sa.column(c) for c in ("report_id", "item", "category", "metric", "value", "unit", "row_label", "column_label", "raw")),
@@ -43,12 +44,12 @@ _CELL_TABLES = {
         *(sa.column(c) for c in ("report_id", "proceeding", "outcome", "value", "label", "raw")),
         schema="core",
     ),
+    "local_rows": sa.table(
+        "local_row_cell",
+        *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw")),
+        schema="core",
+    ),
 }
-_local_row = sa.table(
-    "local_row_cell",
-    *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw")),
-    schema="core",
-)
 _issue = sa.table(
     "quality_issue",
     *(sa.column(c) for c in ("report_id", "issue_no", "table_name", "check_code", "severity", "detail", "expected", "actual")),
@@ -166,17 +167,15 @@ def _report_values(parsed: ParsedReport) -> dict:
 
 
 def _delete_rows(conn: Connection, report_id: int) -> None:
-    for table in (*_CELL_TABLES.values(), _local_row, _issue):
+    for table in (*_ROW_TABLES.values(), _issue):
         conn.execute(table.delete().where(table.c.report_id == report_id))
 
 
 def _insert_rows(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
-    for name, table in _CELL_TABLES.items():
+    for name, table in _ROW_TABLES.items():
         rows = getattr(parsed, name)
         if rows:
             conn.execute(table.insert(), [{**row, "report_id": report_id} for row in rows])
-    if parsed.local_rows:
-        conn.execute(_local_row.insert(), [{**row, "report_id": report_id} for row in parsed.local_rows])
     if parsed.issues:
         conn.execute(
             _issue.insert(),

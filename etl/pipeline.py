@@ -13,7 +13,7 @@ from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -49,14 +49,14 @@ def file_items(paths: Iterable[Path]) -> list[WorkItem]:
     return [WorkItem(str(path), path=str(path)) for path in paths]
 
 
-def read_item(item: WorkItem, archive_root: Path | None = None) -> SourceFile:
+def read_item(item: WorkItem) -> SourceFile:
     if item.path is not None:
         data = Path(item.path).read_bytes()
         name = Path(item.path).name
     else:
-        data = archive.load(item.sha256, root=archive_root)
+        data = archive.load(item.sha256)
         name = item.name or item.source_uri.rstrip("/").rsplit("/", 1)[-1]
-    archive.store(data, root=archive_root)
+    archive.store(data)
     return read_document(item.source_uri, data, name, item.declared_charset)
 
 
@@ -93,14 +93,12 @@ def process_items(
     engine: Engine,
     force: bool = False,
     resolver: JurisdictionResolver | None = None,
-    on_outcome: Callable[[ReportOutcome], None] | None = None,
-    archive_root: Path | None = None,
 ) -> list[ReportOutcome]:
     """Process the items in order; unchanged ones (same bytes, same parser) are not parsed."""
     sources: list[SourceFile | ReportOutcome] = []
     for item in items:
         try:
-            sources.append(read_item(item, archive_root))
+            sources.append(read_item(item))
         except FileNotFoundError as error:
             sources.append(ReportOutcome(item.source_uri, "missing", None, None, f"missing: {error}"))
     known = {} if force else unchanged_reports(
@@ -115,8 +113,6 @@ def process_items(
         else:
             outcome = process_source(source, engine, resolver or default_resolver(), force=force, hints=item.hints)
         outcomes.append(outcome)
-        if on_outcome:
-            on_outcome(outcome)
     return outcomes
 
 
@@ -160,7 +156,7 @@ def reprocessing_items(
             "force": force, "parser_version": PARSER_VERSION,
         }).all()
     return [
-        WorkItem(uri, sha256=sha, name=name or uri.rstrip("/").rsplit("/", 1)[-1], declared_charset=charset)
+        WorkItem(uri, sha256=sha, name=name, declared_charset=charset)
         for uri, sha, name, charset in rows
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from etl import migrate
-from etl.database import make_engine, resolve_database_url
+from etl.database import warehouse_engine
 from etl.pipeline import reprocessing_items, summarise
 from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
 from flows.summary import publish_summary
@@ -21,11 +21,8 @@ def backfill(
 ) -> dict:
     """Reprocess the current reports of `year_from`..`year_to` (under a jurisdiction code prefix,
     if given) that an older parser version read; with `force`, all of them."""
-    engine = make_engine(resolve_database_url())
-    try:
+    with warehouse_engine() as engine:
         migrate.upgrade(engine)
         items = reprocessing_items(engine, year_from, year_to, jurisdiction, force=force)
         outcomes = run_batches(items, force=True, batch_size=batch_size)
         return publish_summary(summarise(engine, outcomes), key="ogi-backfill-summary")
-    finally:
-        engine.dispose()

@@ -11,7 +11,7 @@ from prefect import task, unmapped
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from etl.database import make_engine, resolve_database_url
+from etl.database import warehouse_engine
 from etl.pipeline import ReportOutcome, WorkItem, process_items
 from etl.progress import Progress
 
@@ -27,12 +27,8 @@ def local_task_runner() -> ThreadPoolTaskRunner:
 
 @task(name="process-reports", retries=2, retry_delay_seconds=[5, 30])
 def process_batch(items: list[WorkItem], force: bool) -> list[ReportOutcome]:
-    # Each task connects on its own: it may run in a thread, or in a Dask worker process.
-    engine = make_engine(resolve_database_url())
-    try:
+    with warehouse_engine() as engine:
         return process_items(items, engine, force=force)
-    finally:
-        engine.dispose()
 
 
 def run_batches(items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BATCH_SIZE) -> list[ReportOutcome]:

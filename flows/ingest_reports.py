@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import flow
 
 from etl import migrate
-from etl.database import make_engine, resolve_database_url
+from etl.database import warehouse_engine
 from etl.extract import discover
 from etl.pipeline import file_items, summarise
 from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
@@ -16,10 +16,7 @@ from flows.summary import publish_summary
 def ingest_reports(paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
     """Load every report file under `paths`; returns the run summary (etl.pipeline.RunSummary)."""
     items = file_items(discover(paths))
-    engine = make_engine(resolve_database_url())
-    try:
+    with warehouse_engine() as engine:
         migrate.upgrade(engine)
         outcomes = run_batches(items, force, batch_size)
         return publish_summary(summarise(engine, outcomes))
-    finally:
-        engine.dispose()

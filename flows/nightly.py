@@ -11,12 +11,12 @@ from pathlib import Path
 from prefect import flow, task
 
 from etl import migrate
-from etl.database import make_engine, resolve_database_url
+from etl.database import warehouse_engine
 from etl.extract import discover
 from etl.fetch import FetchResult, Fetcher, load_states, save_result
+from etl.metadata import Hints
 from etl.pipeline import WorkItem, file_items, summarise
 from etl.registry import FOLDER, list_sources
-from etl.metadata import Hints
 from etl.sources import ManifestEntry, read_manifest
 from flows.batches import DEFAULT_BATCH_SIZE, local_task_runner, run_batches
 from flows.summary import publish_summary
@@ -26,16 +26,13 @@ from flows.summary import publish_summary
 def fetch_manifest(location: str) -> list[tuple[ManifestEntry, FetchResult]]:
     """Fetch every URL of a manifest; each result is saved, so the next run can ask "changed since?"."""
     entries = read_manifest(location)
-    engine = make_engine(resolve_database_url())
-    try:
+    with warehouse_engine() as engine:
         previous = load_states(engine, [entry.url for entry in entries])
         with Fetcher() as fetcher:
             results = fetcher.fetch_many(entries, previous)
         for result in results:
             save_result(engine, result)
         return list(zip(entries, results))
-    finally:
-        engine.dispose()
 
 
 def items_from_fetches(fetched: list[tuple[ManifestEntry, FetchResult]]) -> list[WorkItem]:
@@ -52,8 +49,7 @@ def items_from_fetches(fetched: list[tuple[ManifestEntry, FetchResult]]) -> list
 
 @flow(name="nightly", task_runner=local_task_runner())
 def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
-    engine = make_engine(resolve_database_url())
-    try:
+    with warehouse_engine() as engine:
         migrate.upgrade(engine)
         items: list[WorkItem] = []
         failures: list[str] = []
@@ -71,5 +67,3 @@ def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
         summary = summarise(engine, outcomes)
         summary.problems = failures
         return publish_summary(summary, key="ogi-nightly-summary")
-    finally:
-        engine.dispose()

@@ -18,14 +18,12 @@ VIEW_SET = "views_v1"
 
 
 def upgrade() -> None:
-    from etl.views import view_files
+    from etl.views import create_views
 
-    for path in view_files(VIEW_SET):
-        op.execute(path.read_text(encoding="utf-8"))
+    create_views(op, VIEW_SET)
 
 
 def downgrade() -> None:
-    from etl.views import view_names
+    from etl.views import drop_views
 
-    for name in reversed(view_names(VIEW_SET)):
-        op.execute(f"drop view if exists {name}")
+    drop_views(op, VIEW_SET)
