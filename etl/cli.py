@@ -138,10 +138,14 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--force", is_flag=True, help="Re-read reports even when their file and the parser are unchanged.")
+@click.option("--replace", is_flag=True,
+              help="Let these files replace another source's current report of the same place, agency and year "
+                   "(without it both are kept and marked identity_conflict).")
 @click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
 @_dask_options
-def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, dask_workers, dask_address) -> None:
+def run(paths: tuple[str, ...], force: bool, replace: bool, batch_size: int, verbose: bool, dask_workers,
+        dask_address) -> None:
     """Load report files (or every file under folders) into the warehouse.
 
     Brings the schema to the latest version first. Each report is loaded in its own
@@ -158,7 +162,7 @@ def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, das
         raise click.UsageError(f"no files found under {', '.join(paths)}")
     click.echo(f"ogi: {len(files)} file(s)", err=True)
     _run_flow("flows.ingest_reports:ingest_reports", verbose, dask_workers, dask_address,
-              paths=[str(f) for f in files], force=force, batch_size=batch_size)
+              paths=[str(f) for f in files], force=force, batch_size=batch_size, replace=replace)
 
 
 @main.command()

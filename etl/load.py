@@ -1,8 +1,11 @@
 """Writing one parsed report into the warehouse: one transaction, its rows replaced atomically.
 
-A report is identified by (jurisdiction_code, agency, year); a quarantined file, whose identity
-is unknown, by its source URI. Loading the same bytes with the same parser again changes
-nothing; a changed file becomes the current version and the older one stays as history.
+A report is identified by (jurisdiction_code, agency, year) and comes from a source (its path or
+URL). Loading the same bytes with the same parser again changes nothing; new bytes from the same
+source become its current version and the older one stays as history. A different source whose
+report reads as an identity already held is loaded beside it, never over it: both stay current
+and v_quality_issues gives each an identity_conflict, until the user says which one replaces the
+other (`ogi run --replace`).
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ from etl import PARSER_VERSION
 from etl.transform import QUARANTINED, ParsedReport
 
 NEW = "new"
-REPLACED = "replaced"  # a changed file for a report already loaded: the old version is history
+REPLACED = "replaced"  # new bytes from the same source (or --replace): the old version is history
+CONFLICT = "conflict"  # loaded beside another source's current report of the same identity
 REPROCESSED = "reprocessed"  # the same file again under a newer parser (or forced): rows replaced
 UNCHANGED = "unchanged"
 
 _report = sa.table(
     "report",
     *(sa.column(c) for c in (
-        "report_id", "jurisdiction_code", "agency", "year", "source_uri", "sha256", "template", "title",
+        "report_id", "jurisdiction_code", "agency", "agency_printed", "zone", "year", "source_uri", "sha256", "template", "title",
         "published_on", "status", "status_detail", "conversion", "parser_version", "is_current",
         "superseded_by", "loaded_at",
     )),
@@ -83,34 +87,47 @@ def unchanged_reports(engine: Engine, keys: list[tuple[str, str]]) -> dict[tuple
     return {(uri, sha): report_id for uri, sha, report_id in rows}
 
 
-def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tuple[str, int]:
-    """Write the report; returns (what happened, report_id)."""
-    with engine.begin() as conn:
-        _lock(conn, _identity_key(parsed))
-        current = _current_version(conn, parsed)
-        if current is not None and current.sha256 == parsed.sha256:
-            # The same bytes under another path or URL are the same report (as unchanged_reports says).
-            if current.parser_version == PARSER_VERSION and not force:
-                return UNCHANGED, current.report_id
-            _delete_rows(conn, current.report_id)
-            conn.execute(
-                _report.update().where(_report.c.report_id == current.report_id).values(
-                    **_report_values(parsed), loaded_at=sa.func.now()
-                )
-            )
-            _insert_rows(conn, current.report_id, parsed)
-            return REPROCESSED, current.report_id
+def load_report(engine: Engine, parsed: ParsedReport, force: bool = False, replace: bool = False) -> tuple[str, int]:
+    """Write the report; returns (what happened, report_id).
 
-        # Older versions leave the current set before the new one enters it (one current per identity).
-        retired = [current.report_id] if current is not None else []
+    A source (path or URL) has one current report. New bytes from the same source replace its
+    current report; a report from another source that reads as the same (jurisdiction, agency,
+    year) is kept beside it (CONFLICT: v_quality_issues marks both), unless `replace` says the
+    new one supersedes it.
+    """
+    with engine.begin() as conn:
+        # Source first, identity second: a fixed order, so two runs cannot deadlock.
+        _lock(conn, f"source:{parsed.source_uri}")
         if parsed.status != QUARANTINED:
-            # The file now reads: an earlier quarantined version of it is history too.
-            retired += conn.execute(
-                sa.select(_report.c.report_id).where(
-                    _report.c.is_current, _report.c.status == QUARANTINED,
-                    _report.c.source_uri == parsed.source_uri,
-                )
-            ).scalars().all()
+            _lock(conn, _identity_key(parsed))
+        own = _current_of_source(conn, parsed.source_uri)
+        holders = _current_holders(conn, parsed)
+        twin = next((r for r in [own, *holders] if r is not None and r.sha256 == parsed.sha256), None)
+        if twin is not None:
+            # The same bytes under another path or URL are the same report (as unchanged_reports says).
+            if twin.parser_version == PARSER_VERSION and not force:
+                return UNCHANGED, twin.report_id
+            values = _report_values(parsed)
+            if twin.source_uri != parsed.source_uri:
+                values["source_uri"] = twin.source_uri  # the report stays known by its first source
+            _delete_rows(conn, twin.report_id)
+            conn.execute(
+                _report.update().where(_report.c.report_id == twin.report_id).values(**values, loaded_at=sa.func.now())
+            )
+            _insert_rows(conn, twin.report_id, parsed)
+            if own is not None and own.report_id != twin.report_id:
+                # This source now holds another source's bytes: its own earlier report is history.
+                conn.execute(_report.update().where(_report.c.report_id == own.report_id).values(
+                    is_current=False, superseded_by=twin.report_id))
+            return REPROCESSED, twin.report_id
+
+        # New bytes. Only the source's own earlier version (or, when told, every current holder of
+        # the identity) leaves the current set; another source's report is never replaced silently.
+        retired = [own.report_id] if own is not None else []
+        others = [r for r in holders if own is None or r.report_id != own.report_id]
+        if replace:
+            retired += [r.report_id for r in others]
+            others = []
         if retired:
             conn.execute(_report.update().where(_report.c.report_id.in_(retired)).values(is_current=False))
         report_id = conn.execute(
@@ -119,12 +136,12 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False) -> tu
         if retired:
             conn.execute(_report.update().where(_report.c.report_id.in_(retired)).values(superseded_by=report_id))
         _insert_rows(conn, report_id, parsed)
-        return (REPLACED if current is not None else NEW), report_id
+        if others:
+            return CONFLICT, report_id
+        return (REPLACED if retired else NEW), report_id
 
 
 def _identity_key(parsed: ParsedReport) -> str:
-    if parsed.status == QUARANTINED:
-        return f"source:{parsed.source_uri}"
     return f"report:{parsed.jurisdiction_code}:{parsed.agency}:{parsed.year}"
 
 
@@ -133,26 +150,36 @@ def _lock(conn: Connection, key: str) -> None:
     conn.execute(sa.text("select pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-def _current_version(conn: Connection, parsed: ParsedReport):
-    query = sa.select(_report.c.report_id, _report.c.sha256, _report.c.parser_version, _report.c.source_uri).where(
-        _report.c.is_current
-    )
+_VERSION_COLUMNS = (_report.c.report_id, _report.c.sha256, _report.c.parser_version, _report.c.source_uri)
+
+
+def _current_of_source(conn: Connection, source_uri: str):
+    return conn.execute(
+        sa.select(*_VERSION_COLUMNS).where(_report.c.is_current, _report.c.source_uri == source_uri)
+    ).first()
+
+
+def _current_holders(conn: Connection, parsed: ParsedReport) -> list:
+    """The current reports (of any source) with the parsed report's identity; none for a quarantined file."""
     if parsed.status == QUARANTINED:
-        query = query.where(_report.c.status == QUARANTINED, _report.c.source_uri == parsed.source_uri)
-    else:
-        query = query.where(
+        return []
+    return conn.execute(
+        sa.select(*_VERSION_COLUMNS).where(
+            _report.c.is_current,
             _report.c.status != QUARANTINED,
             _report.c.jurisdiction_code == parsed.jurisdiction_code,
             _report.c.agency == parsed.agency,
             _report.c.year == parsed.year,
-        )
-    return conn.execute(query).first()
+        ).order_by(_report.c.report_id)
+    ).all()
 
 
 def _report_values(parsed: ParsedReport) -> dict:
     return {
         "jurisdiction_code": parsed.jurisdiction_code,
         "agency": parsed.agency,
+        "agency_printed": parsed.agency_printed,
+        "zone": parsed.zone,
         "year": parsed.year,
         "source_uri": parsed.source_uri,
         "sha256": parsed.sha256,

@@ -13,14 +13,29 @@ from decimal import Decimal
 
 from etl.jurisdictions import JurisdictionResolver
 from etl.quality import WARNING, Issue
+from etl.zones import coded_zone, zone_after_place, zone_agency, zone_at_start
 
-_TITLE = re.compile(
-    r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)\s*(?:关于)?\s*(?P<year>(?:19|20)\d{2})\s*年度?\s*(?:政府)?信息公开工作年度报告"
+# The family of report titles: "政府信息公开工作年度报告", "政府信息公开年度报告", "信息公开工作报告",
+# "政府信息公开年报", "政府信息公开工作总结", "政务公开工作年度报告" … (the year before them, with 年 or 年度).
+_TAIL = r"(?:(?:政府|政务)?信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报|总结)"
+_TAILS = tuple(
+    p + w1 + y + w2 + k
+    for p in ("政府信息公开", "政务信息公开", "信息公开", "政务公开")
+    for w1 in ("", "工作") for y in ("", "年度") for w2 in ("", "工作") for k in ("报告", "年报", "总结")
 )
+# A title the site cut short: "…2021年度政府信息公开工作年度报...", "…年度政府信息公开…".
+_CUT = r"(?P<cut>[政信][\u4e00-\u9fff]{1,12}?)(?:…+|\.{2,}|。{2,}|⋯+)"
+_ISSUER = r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)"
+_YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
+_TITLE = re.compile(_ISSUER + r"\s*(?:关于)?\s*" + _YEAR + r"\s*(?:" + _TAIL + "|" + _CUT + ")")
 # "2020年苏州市人民政府政府信息公开工作年度报告": the year first, the issuer after it.
-_TITLE_YEAR_FIRST = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年度?\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})信息公开工作年度报告"
-)
+_TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})" + _TAIL)
+# "苏州市财政局政府信息公开工作年度报告（2020年度）": the year last, in brackets.
+_TITLE_YEAR_LAST = re.compile(_ISSUER + r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
+_TITLE_PATTERNS = (_TITLE, _TITLE_YEAR_FIRST, _TITLE_YEAR_LAST)
+# A title is printed at the top (or the HTML reader put the page's <title> there): a report quoting
+# another one further down ("详见《…2019年政府信息公开工作年度报告》") is not naming itself.
+_TITLE_LINES = 30
 # "统计期限从2020年1月1日到12月31日止", "统计时间自2020年1月1日起至2020年12月31日"
 _STATISTICS_YEAR = re.compile(r"(?:统计|数据)[^。\n]{0,30}?(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日")
 _PERIOD_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日[起]?\s*(?:至|到|—|-)")
@@ -28,7 +43,6 @@ _PUBLISHED = re.compile(
     r"(?:发布|发表|发文|成文)(?:时间|日期)\s*[:：]\s*(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})"
 )
 _SIGNATURE_DATE = re.compile(r"^\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*$")
-_GOVERNMENT = ("人民政府", "政府")
 
 
 @dataclass
@@ -37,6 +51,8 @@ class ReportMetadata:
     year: int | None = None
     jurisdiction_code: str | None = None
     agency: str | None = None
+    agency_printed: str | None = None
+    zone: str | None = None
     published_on: date | None = None
     issues: list[Issue] = field(default_factory=list)
 
@@ -49,8 +65,24 @@ class Title:
 
 
 def find_title(text: str) -> Title | None:
-    """The first printed title "<issuer><year>年政府信息公开工作年度报告" (or with the year first)."""
-    matches = [m for m in (_TITLE.search(text), _TITLE_YEAR_FIRST.search(text)) if m]
+    """The report's own title, in its first lines: "<issuer><year>年<政府信息公开工作年度报告 …>",
+    the year first or last, or cut short by the site. A title wrapped over two lines is joined."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
+    for index, line in enumerate(lines):
+        for candidate in (line, line + lines[index + 1] if index + 1 < len(lines) else None):
+            if candidate is None:
+                continue
+            title = _title_in(candidate)
+            if title is not None:
+                return title
+    return None
+
+
+def _title_in(line: str) -> Title | None:
+    matches = [
+        m for m in (pattern.search(line) for pattern in _TITLE_PATTERNS)
+        if m and (m.re is not _TITLE or m["cut"] is None or any(t.startswith(m["cut"]) for t in _TAILS))
+    ]
     if not matches:
         return None
     match = min(matches, key=lambda m: m.start())
@@ -91,52 +123,175 @@ def find_published_on(text: str) -> date | None:
         return None
 
 
-def normalise_agency(remainder: str) -> str:
-    """"政府" and "" (a place's own report) → 人民政府; otherwise the body as printed."""
-    agency = remainder.strip("（）() ")
-    if agency in ("", "政府", "人民政府"):
-        return "人民政府"
-    return agency
+# Spellings of the same body, to the vocabulary's form (VOCABULARY.md: 人民政府, 人民政府办公厅, 财政局 …).
+_AGENCY_SYNONYMS = {
+    "政府": "人民政府",
+    "政府办公室": "人民政府办公室", "政府办": "人民政府办公室", "人民政府办": "人民政府办公室", "府办": "人民政府办公室",
+    "政府办公厅": "人民政府办公厅", "办公厅": "人民政府办公厅",
+    "管委会": "管理委员会", "管委": "管理委员会",
+    "地税局": "地方税务局", "国税局": "国家税务局",
+    "发改委": "发展和改革委员会", "教委": "教育委员会", "卫健委": "卫生健康委员会",
+    "住建局": "住房和城乡建设局", "人社局": "人力资源和社会保障局", "市场监管局": "市场监督管理局",
+}
+# Bodies under a national ministry, printed before the place: "国家税务总局苏州市税务局".
+_VERTICAL_PREFIXES = ("国家税务总局", "国家统计局", "中国人民银行", "国家金融监督管理总局", "中国气象局", "国家邮政局")
+# An issuer that names only a body: "教育厅", "省财政厅" (its place comes from elsewhere).
+_BODY_ONLY = re.compile(r"^[省市县区]?(?P<body>[\u4e00-\u9fff]{1,16}(?:人民政府|办公厅|办公室|厅|局|委员会|管委会))$")
+# After a place named in the narrative: the body it names ("苏州市财政局", "苏州市政府门户网站").
+_BODY_AFTER_PLACE = re.compile(
+    r"人民政府办公[厅室]|人民政府|政府办公[厅室]|政府办|政府|(?:(?![，。、；：“”《》\s])[\u4e00-\u9fff]){1,10}?(?:厅|局|委员会)"
+)
+# Page chrome above the article: "来源：苏州市财政局", "发布机构: 楚雄市人民政府办公室".
+_CHROME = re.compile(
+    r"(?:信息来源|来源|发布机构|发布单位|发布机关|发文机关|发文单位|公开主体|索引机构)\s*[:：]\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})"
+)
+_CHROME_LINES = 40
+_SIGNATURE_LINES = 15
+_TRAILING_DATE = re.compile(r"\s*\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?\s*$")
 
 
-def find_identity(
-    text: str, title: Title | None, resolver: JurisdictionResolver
-) -> tuple[str | None, str | None, list[Issue]]:
-    """(jurisdiction code, agency, issues): from the title's issuer, else from how the text names its government."""
-    if title is not None:
-        issuer = title.issuer
-        # The issuer match may start with words before the name ("现发布苏州市人民政府"): try each suffix.
-        for start in range(len(issuer) - 1):
-            code, remainder = resolver.split_issuer(issuer[start:], context_text=text)
-            if code is not None:
-                return code, normalise_agency(remainder), []
-    counts: Counter[str] = Counter()
-    for code, _start, end in resolver.mentions(text):
-        if text.startswith(_GOVERNMENT, end):
-            counts[code] += 1
+def normalise_agency(printed: str) -> str | None:
+    """The printed body (after its place) in the vocabulary's form: "" → None (not printed),
+    "政府" → 人民政府, "政府办" → 人民政府办公室, "地税局" → 地方税务局; any other body as printed."""
+    agency = re.sub(r"[\s（）()《》「」]", "", printed)
+    agency = agency.removesuffix("关于")
+    if not agency:
+        return None
+    return _AGENCY_SYNONYMS.get(agency, agency)
+
+
+@dataclass(frozen=True)
+class IssuerReading:
+    """Who an issuer's name says published the report."""
+
+    code: str | None  # the place (None: the name carries no place, "教育厅")
+    agency: str | None  # normalised (None: only a place, "苏州市")
+    printed: str  # the issuer as printed, from its place (or its ministry) on
+    zone: str | None = None
+
+
+def read_issuer(
+    issuer: str, resolver: JurisdictionResolver, context_text: str = "", anchored: bool = False
+) -> IssuerReading | None:
+    """Place, body and zone in an issuer's name ("江苏省教育厅", "国家税务总局苏州市税务局",
+    "苏州高新区管委会"). Words before the name ("现发布…") are skipped unless `anchored`."""
+    issuer = re.sub(r"\s", "", issuer)
+    for start in range(len(issuer) - 1):
+        before, name = issuer[:start], issuer[start:]
+        vertical = next((p for p in _VERTICAL_PREFIXES if before.endswith(p)), "")
+        if anchored and before != vertical:
+            break
+        printed = vertical + name
+        code, rest = resolver.split_issuer(name, context_text=context_text)
+        if code is not None:
+            zone = coded_zone(code, rest, resolver) or (
+                zone_after_place(rest, code, resolver.name(code), resolver) if rest else None)
+            if zone is not None:
+                return IssuerReading(zone.code, zone_agency(zone.zone, zone.rest, normalise_agency), printed, zone.zone)
+            return IssuerReading(code, normalise_agency(rest), printed)
+        zone = zone_at_start(name, resolver)
+        if zone is not None:
+            return IssuerReading(zone.code, zone_agency(zone.zone, zone.rest, normalise_agency), printed, zone.zone)
+    body = _BODY_ONLY.match(issuer)
+    if body and not anchored:
+        return IssuerReading(None, normalise_agency(body["body"]), issuer)
+    return None
+
+
+def find_signature(text: str, resolver: JurisdictionResolver) -> IssuerReading | None:
+    """The 落款: a line at the end that is only a body's name (a date may follow on it or below)."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()][-_SIGNATURE_LINES:]
+    for line in reversed(lines):
+        name = _TRAILING_DATE.sub("", line)
+        if not (4 <= len(name) <= 40) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", name):
+            continue
+        reading = read_issuer(name, resolver, context_text=text, anchored=True)
+        if reading is not None and reading.code is not None and reading.agency is not None:
+            return reading
+    return None
+
+
+def find_chrome_issuer(text: str, resolver: JurisdictionResolver) -> IssuerReading | None:
+    """The publisher a web page's chrome names above the article ("来源：", "发布机构：")."""
+    head = "\n".join(text.split("\n")[:_CHROME_LINES])
+    for match in _CHROME.finditer(head):
+        reading = read_issuer(match["issuer"], resolver, context_text=text, anchored=True)
+        if reading is not None and reading.code is not None:
+            return reading
+    return None
+
+
+def find_body_issuer(text: str, resolver: JurisdictionResolver) -> tuple[IssuerReading | None, str]:
+    """The body the narrative names most often with its place ("江苏省教育厅" dozens of times, not
+    the "江苏省人民政府" it quotes twice), and a sentence saying so for the warning."""
+    counts: Counter[tuple[str, str]] = Counter()
+    printed: dict[tuple[str, str], str] = {}
+    for code, start, end in resolver.mentions(text):
+        body = _BODY_AFTER_PLACE.match(text, end)
+        if body is None:
+            continue
+        key = (code, normalise_agency(body.group(0)))
+        counts[key] += 1
+        printed.setdefault(key, text[start:body.end()])
     if not counts:
-        return None, None, []
-    (code, times), *rest = counts.most_common()
-    detail = (
-        f"报告未印标题，按正文中「{resolver.name(code)}人民政府/政府」出现 {times} 次认定为 "
-        f"{resolver.name(code)}({code}) 人民政府的报告"
-    )
+        return None, ""
+    (key, times), *rest = counts.most_common()
+    detail = f"按正文中「{printed[key]}」出现 {times} 次认定为 {resolver.name(key[0])}({key[0]}) {key[1]}的报告"
     if rest:
-        detail += "；正文还提到 " + "、".join(f"{resolver.name(c)}({n}次)" for c, n in rest[:3])
-    return code, "人民政府", [Issue("report", "identity_inferred", WARNING, detail)]
+        detail += "；正文还提到 " + "、".join(f"{printed[k]}({n}次)" for k, n in rest[:3])
+    return IssuerReading(key[0], key[1], printed[key]), detail
+
+
+@dataclass(frozen=True)
+class Identity:
+    code: str | None
+    agency: str | None
+    agency_printed: str | None
+    zone: str | None
+    issues: list[Issue]
+
+
+def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver) -> Identity:
+    """Who published the report, strongest evidence first: its title, its 落款 (signature), the
+    page's "来源：/发布机构：", and last the body the narrative names most. The place is the first
+    one found; the agency the first found for that place. Nothing is assumed: an agency no source
+    names stays None (the report is quarantined), never 人民政府 by default."""
+    title_reading = read_issuer(title.issuer, resolver, context_text=text) if title is not None else None
+    readings = [title_reading, find_signature(text, resolver), find_chrome_issuer(text, resolver)]
+    body_reading, body_detail = (None, "")
+    if not any(r is not None and r.code is not None for r in readings) or \
+            not any(r is not None and r.agency is not None for r in readings):
+        body_reading, body_detail = find_body_issuer(text, resolver)
+    readings.append(body_reading)
+    readings = [r for r in readings if r is not None]
+    code_reading = next((r for r in readings if r.code is not None), None)
+    if code_reading is None:
+        return Identity(None, None, None, None, [])
+    code = code_reading.code
+    source = next((r for r in readings if r.agency is not None and r.code in (code, None)), None)
+    issues = []
+    if code_reading is body_reading:
+        issues.append(Issue("report", "identity_inferred", WARNING, "报告的标题和落款没有写明发布机关所在地，" + body_detail))
+    elif source is not None and source is body_reading:
+        issues.append(Issue("report", "identity_inferred", WARNING, "报告的标题和落款没有写明发布机关，" + body_detail))
+    if source is None:
+        return Identity(code, None, None, None, issues)
+    return Identity(code, source.agency, source.printed, source.zone if source.code == code else None, issues)
 
 
 def read_metadata(text: str, resolver: JurisdictionResolver) -> ReportMetadata:
     title = find_title(text)
     year, year_issues = find_year(text, title)
-    code, agency, identity_issues = find_identity(text, title, resolver)
+    identity = find_identity(text, title, resolver)
     return ReportMetadata(
         title=title.text if title else None,
         year=year,
-        jurisdiction_code=code,
-        agency=agency,
+        jurisdiction_code=identity.code,
+        agency=identity.agency,
+        agency_printed=identity.agency_printed,
+        zone=identity.zone,
         published_on=find_published_on(text),
-        issues=year_issues + identity_issues,
+        issues=year_issues + identity.issues,
     )
 
 
@@ -178,9 +333,9 @@ def apply_hints(meta: ReportMetadata, hints: Hints, resolver: JurisdictionResolv
         elif meta.jurisdiction_code != code:
             disagree("行政区划", f"{resolver.name(meta.jurisdiction_code)}({meta.jurisdiction_code})", f"{resolver.name(code)}({code})")
     if hints.agency:
-        agency = normalise_agency(hints.agency)
+        agency = normalise_agency(hints.agency) or hints.agency
         if meta.agency is None or inferred:
-            meta.agency = agency
+            meta.agency, meta.agency_printed, meta.zone = agency, None, None
         elif meta.agency != agency:
             disagree("发布机关", meta.agency, agency)
     if hints.year:

@@ -39,7 +39,7 @@ class WorkItem:
 @dataclass(frozen=True)
 class ReportOutcome:
     source_uri: str
-    action: str  # new | replaced | reprocessed | unchanged | missing
+    action: str  # new | replaced | conflict | reprocessed | unchanged | missing
     report_id: int | None
     status: str | None  # loaded | no_tables | quarantined; None when unchanged (not re-read)
     describe: str  # one line for progress output
@@ -62,7 +62,7 @@ def read_item(item: WorkItem) -> SourceFile:
 
 def process_source(
     source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False,
-    hints: Hints | None = None,
+    hints: Hints | None = None, replace: bool = False,
 ) -> ReportOutcome:
     """Transform and load one report already read."""
     if source.problem is not None:
@@ -76,12 +76,13 @@ def process_source(
                 source.source_uri, source.sha256,
                 f"解析出错（ogi 的缺陷，请报告）：{type(error).__name__}: {error} at {Path(last.filename).name}:{last.lineno}",
             )
-    action, report_id = load_report(engine, parsed, force=force)
+    action, report_id = load_report(engine, parsed, force=force, replace=replace)
     describe = " ".join(
         str(part) for part in (
             parsed.status,
             resolver.name(parsed.jurisdiction_code) if parsed.jurisdiction_code else None,
-            parsed.jurisdiction_code, parsed.year, parsed.agency, parsed.template,
+            parsed.jurisdiction_code, parsed.year, parsed.agency,
+            f"[{parsed.zone}]" if parsed.zone else None, parsed.template,
             f"({parsed.status_detail})" if parsed.status == QUARANTINED else None,
         ) if part
     )
@@ -93,8 +94,12 @@ def process_items(
     engine: Engine,
     force: bool = False,
     resolver: JurisdictionResolver | None = None,
+    replace: bool = False,
 ) -> list[ReportOutcome]:
-    """Process the items in order; unchanged ones (same bytes, same parser) are not parsed."""
+    """Process the items in order; unchanged ones (same bytes, same parser) are not parsed.
+
+    With `replace`, a report supersedes another source's current report of the same identity
+    instead of being loaded beside it as a conflict."""
     sources: list[SourceFile | ReportOutcome] = []
     for item in items:
         try:
@@ -111,7 +116,8 @@ def process_items(
         elif (source.source_uri, source.sha256) in known:
             outcome = ReportOutcome(source.source_uri, UNCHANGED, known[(source.source_uri, source.sha256)], None, "unchanged")
         else:
-            outcome = process_source(source, engine, resolver or default_resolver(), force=force, hints=item.hints)
+            outcome = process_source(source, engine, resolver or default_resolver(), force=force, hints=item.hints,
+                                     replace=replace)
         outcomes.append(outcome)
     return outcomes
 
@@ -185,6 +191,12 @@ class RunSummary:
             f"{status.get('quarantined', 0)} quarantined",
             "  " + ", ".join(f"{n} {a}" for a, n in sorted(self.by_action.items())) if self.by_action else "  nothing done",
         ]
+        conflicts = self.by_action.get("conflict", 0)
+        if conflicts:
+            out.append(
+                f"  {conflicts} report(s) share their (place, agency, year) with another source's report: both kept, "
+                "see check identity_conflict in v_quality_issues; if one is the other's new version, rerun it with --replace"
+            )
         if self.problems:
             out.append(f"{len(self.problems)} source problem(s):")
             out += [f"  {problem}" for problem in self.problems]

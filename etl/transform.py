@@ -38,6 +38,8 @@ class ParsedReport:
     year: int | None = None
     jurisdiction_code: str | None = None
     agency: str | None = None
+    agency_printed: str | None = None  # the issuing body as printed ("江苏省教育厅"); agency is normalised
+    zone: str | None = None  # a development zone / new area without a code of its own
     published_on: date | None = None
     article20: list[dict] = field(default_factory=list)
     applications: list[dict] = field(default_factory=list)
@@ -82,10 +84,16 @@ def parse_report(
         meta = apply_hints(meta, hints, resolver)
     known = dict(
         conversion=converted.conversion, title=meta.title, year=meta.year,
-        jurisdiction_code=meta.jurisdiction_code, agency=meta.agency, published_on=meta.published_on,
+        jurisdiction_code=meta.jurisdiction_code, agency=meta.agency, agency_printed=meta.agency_printed,
+        zone=meta.zone, published_on=meta.published_on,
     )
     if meta.jurisdiction_code is None:
         return quarantined(source_uri, sha256, "报告中找不到发布机关所在的行政区划（标题或正文中的「某地人民政府」）", **known)
+    if meta.agency is None:
+        return quarantined(
+            source_uri, sha256,
+            "报告中找不到发布机关（标题、落款、页面的「来源/发布机构」和正文都没有写明是哪个机关的报告）", **known,
+        )
     if meta.year is None:
         return quarantined(source_uri, sha256, "报告中找不到统计年度（标题年份或「统计期限…年1月1日」）", **known)
 

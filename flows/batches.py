@@ -26,18 +26,20 @@ def local_task_runner() -> ThreadPoolTaskRunner:
 
 
 @task(name="process-reports", retries=2, retry_delay_seconds=[5, 30])
-def process_batch(items: list[WorkItem], force: bool) -> list[ReportOutcome]:
+def process_batch(items: list[WorkItem], force: bool, replace: bool = False) -> list[ReportOutcome]:
     with warehouse_engine() as engine:
-        return process_items(items, engine, force=force)
+        return process_items(items, engine, force=force, replace=replace)
 
 
-def run_batches(items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BATCH_SIZE) -> list[ReportOutcome]:
+def run_batches(
+    items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False
+) -> list[ReportOutcome]:
     """Submit the items in batches and collect the outcomes in input order, with progress."""
     batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
     if not batches:
         return []
     progress = Progress(len(items))
-    futures = process_batch.map(batches, force=unmapped(force))
+    futures = process_batch.map(batches, force=unmapped(force), replace=unmapped(replace))
     position = {future: index for index, future in enumerate(futures)}
     results: list[list[ReportOutcome] | None] = [None] * len(batches)
     try:
