@@ -105,8 +105,13 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False, repla
         twin = next((r for r in [own, *holders] if r is not None and r.sha256 == parsed.sha256), None)
         if twin is not None:
             # The same bytes under another path or URL are the same report (as unchanged_reports says).
+            superseded = [r.report_id for r in holders if r.report_id != twin.report_id] if replace else []
+            if superseded:
+                # Told to: the other sources' reports of this identity become history under this one.
+                conn.execute(_report.update().where(_report.c.report_id.in_(superseded)).values(
+                    is_current=False, superseded_by=twin.report_id))
             if twin.parser_version == PARSER_VERSION and not force:
-                return UNCHANGED, twin.report_id
+                return (REPLACED if superseded else UNCHANGED), twin.report_id
             values = _report_values(parsed)
             if twin.source_uri != parsed.source_uri:
                 values["source_uri"] = twin.source_uri  # the report stays known by its first source
@@ -119,7 +124,7 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False, repla
                 # This source now holds another source's bytes: its own earlier report is history.
                 conn.execute(_report.update().where(_report.c.report_id == own.report_id).values(
                     is_current=False, superseded_by=twin.report_id))
-            return REPROCESSED, twin.report_id
+            return (REPLACED if superseded else REPROCESSED), twin.report_id
 
         # New bytes. Only the source's own earlier version (or, when told, every current holder of
         # the identity) leaves the current set; another source's report is never replaced silently.

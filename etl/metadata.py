@@ -180,7 +180,7 @@ def read_issuer(
         before, name = issuer[:start], issuer[start:]
         vertical = next((p for p in _VERTICAL_PREFIXES if before.endswith(p)), "")
         if anchored and before != vertical:
-            break
+            continue
         printed = vertical + name
         code, rest = resolver.split_issuer(name, context_text=context_text)
         if code is not None:
@@ -257,7 +257,8 @@ def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver
     one found; the agency the first found for that place. Nothing is assumed: an agency no source
     names stays None (the report is quarantined), never 人民政府 by default."""
     title_reading = read_issuer(title.issuer, resolver, context_text=text) if title is not None else None
-    readings = [title_reading, find_signature(text, resolver), find_chrome_issuer(text, resolver)]
+    chrome_reading = find_chrome_issuer(text, resolver)
+    readings = [title_reading, find_signature(text, resolver), chrome_reading]
     body_reading, body_detail = (None, "")
     if not any(r is not None and r.code is not None for r in readings) or \
             not any(r is not None and r.agency is not None for r in readings):
@@ -274,6 +275,9 @@ def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver
         issues.append(Issue("report", "identity_inferred", WARNING, "报告的标题和落款没有写明发布机关所在地，" + body_detail))
     elif source is not None and source is body_reading:
         issues.append(Issue("report", "identity_inferred", WARNING, "报告的标题和落款没有写明发布机关，" + body_detail))
+    elif source is not None and source is chrome_reading:
+        issues.append(Issue("report", "identity_inferred", WARNING,
+                            f"报告的标题和落款没有写明发布机关，按网页上的「来源/发布机构：{source.printed}」认定"))
     if source is None:
         return Identity(code, None, None, None, issues)
     return Identity(code, source.agency, source.printed, source.zone if source.code == code else None, issues)

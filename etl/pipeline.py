@@ -106,7 +106,8 @@ def process_items(
             sources.append(read_item(item))
         except FileNotFoundError as error:
             sources.append(ReportOutcome(item.source_uri, "missing", None, None, f"missing: {error}"))
-    known = {} if force else unchanged_reports(
+    # With replace, an unchanged file is read again: it may have to supersede another source's report.
+    known = {} if force or replace else unchanged_reports(
         engine, [(s.source_uri, s.sha256) for s in sources if isinstance(s, SourceFile)]
     )
     outcomes = []
