@@ -137,6 +137,22 @@ def _overfull_issues(table: str, captured: dict[str, _RowCapture], overfull: dic
     ]
 
 
+def _is_blank_row(capture: _RowCapture) -> bool:
+    """A row printed with no values at all: its blank cells dropped by the layout, or blank marks."""
+    return all(cell.is_blank_value for cell in capture.values)
+
+
+def _blank_rows(table: str, labels: list[str]) -> list[Issue]:
+    """One warning for a table's wholly blank rows, not an error each: a blank row is a blank
+    answer, not a layout the parser failed to place."""
+    if not labels:
+        return []
+    return [Issue(
+        table, "row_incomplete", WARNING,
+        f"{len(labels)} 行整行空白（{'、'.join(f'「{label}」' for label in labels)}），其数值按未知处理",
+    )]
+
+
 def _incomplete(table: str, label: str, got: int, width: int) -> Issue:
     return Issue(
         table, "row_incomplete", ERROR,
@@ -158,13 +174,17 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
     rows: list[dict] = []
     issues = _local_row_issues("article20", local_rows) + _overfull_issues("article20", captured, overfull)
     issues += [Issue("article20", "duplicate_row", WARNING, f"「{spec[c].labels[0]}」出现不止一次，只取第一次") for c in duplicates]
+    blank: list[str] = []
     for row in spec.values():
         capture = captured.get(row.category)
         width = len(row.metrics)
         if capture is None:
             issues.append(Issue("article20", "row_missing", ERROR, f"第二十条表中找不到「{row.labels[0]}」一行"))
         elif len(capture.values) < width:
-            issues.append(_incomplete("article20", capture.label, len(capture.values), width))
+            if _is_blank_row(capture):
+                blank.append(capture.label)
+            else:
+                issues.append(_incomplete("article20", capture.label, len(capture.values), width))
         complete = capture is not None and len(capture.values) == width
         column_labels = _column_labels(capture.header if capture else [], row.column_labels)
         for index, metric in enumerate(row.metrics):
@@ -172,9 +192,17 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
             parsed = parse_value(raw)
             value, unit = parsed.value, None
             if metric == row.money_metric:
-                # The cell's own unit wins; else the header's; the template's unit is 万元.
-                printed_unit = parsed.unit or _unit_in(column_labels[index]) or WAN_YUAN
-                value, unit = to_wan_yuan(parsed.value, printed_unit), WAN_YUAN
+                # The cell's own unit wins; else the header's; else the template's (本年收费金额 is
+                # in 万元). 采购总金额 has none in the template: printed without one, its unit is unknown.
+                printed_unit = parsed.unit or _unit_in(column_labels[index]) or _unit_in(row.column_labels[index])
+                if printed_unit is not None:
+                    value, unit = to_wan_yuan(parsed.value, printed_unit), WAN_YUAN
+                elif parsed.value is not None:
+                    issues.append(Issue(
+                        "article20", "money_unit_unknown", WARNING,
+                        f"「{capture.label}/{column_labels[index]}」印的是「{raw}」，单元格和表头都没有单位（模板也未规定），"
+                        "按所印数值存储，单位未知（unit 为空），不折算为万元",
+                    ))
             elif parsed.unit is not None:
                 issues.append(Issue("article20", "unexpected_unit", WARNING, f"「{capture.label}/{column_labels[index]}」是件数，却印有单位：「{raw}」"))
             if not parsed.understood:
@@ -191,7 +219,7 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
                     "raw": raw,
                 }
             )
-    return TableResult(rows, issues, _local_row_cells("article20", local_rows))
+    return TableResult(rows, issues + _blank_rows("article20", blank), _local_row_cells("article20", local_rows))
 
 
 _NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]+[)、.]|\(?\d+[)、.])")
@@ -243,12 +271,16 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
     rows: list[dict] = []
     issues = _local_row_issues("applications", local_rows) + _overfull_issues("applications", captured, overfull)
     issues += [Issue("applications", "duplicate_row", WARNING, f"申请表中行 {c} 出现不止一次，只取第一次") for c in duplicates]
+    blank: list[str] = []
     for row in spec:
         capture = captured.get(row.code)
         if capture is None:
             issues.append(Issue("applications", "row_missing", ERROR, f"申请表中找不到「{row.label}」一行"))
         elif len(capture.values) < width:
-            issues.append(_incomplete("applications", capture.label, len(capture.values), width))
+            if _is_blank_row(capture):
+                blank.append(capture.label)
+            else:
+                issues.append(_incomplete("applications", capture.label, len(capture.values), width))
         complete = capture is not None and len(capture.values) == width
         for index, applicant in enumerate(t.APPLICANTS):
             raw = capture.values[index].text if complete else None
@@ -265,7 +297,7 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
                     "raw": raw,
                 }
             )
-    return TableResult(rows, issues, _local_row_cells("applications", local_rows))
+    return TableResult(rows, issues + _blank_rows("applications", blank), _local_row_cells("applications", local_rows))
 
 
 def _applicant_labels(cells: list[Cell]) -> list[str]:

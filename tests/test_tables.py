@@ -99,13 +99,46 @@ def test_article20_money_in_yuan_in_the_cell():
     [
         ("采购总金额(万元)", "12.5", Decimal("12.5")),
         ("采购总金额（元）", "251000", Decimal("25.1")),
-        ("采购总金额", "7.5", Decimal("7.5")),  # no unit anywhere: 万元 by the template
     ],
 )
 def test_article20_money_unit_from_header(header, raw, value):
     text = A2019.replace("| 采购总金额 |", f"| {header} |").replace("594417.23万元", raw)
     _, rows = a20(text, "2019")
     assert (rows[("procurement", "amount")]["value"], rows[("procurement", "amount")]["unit"]) == (value, "万元")
+
+
+def test_article20_procurement_amount_without_any_unit_is_kept_with_its_unit_unknown():
+    # The 2019 template gives 采购总金额 no unit: "7.5" alone may be 元 or 万元, so it is not converted.
+    result, rows = a20(A2019.replace("594417.23万元", "7.5"), "2019")
+    amount = rows[("procurement", "amount")]
+    assert (amount["value"], amount["unit"], amount["raw"]) == (Decimal("7.5"), None, "7.5")
+    [issue] = result.issues
+    assert (issue.check_code, issue.severity) == ("money_unit_unknown", "warning")
+    assert "7.5" in issue.detail
+
+
+def test_article20_2021_fee_without_a_printed_unit_is_in_wan_yuan_by_the_template():
+    result, rows = a20(A2021.replace("本年收费金额（单位：万元）", "本年收费金额"), "2021")
+    assert (rows[("fees", "fee_amount")]["value"], rows[("fees", "fee_amount")]["unit"]) == (Decimal("12.5"), "万元")
+    assert result.issues == []
+
+
+def test_wholly_blank_rows_are_one_warning_per_table():
+    blank = {"3.3.1": None, "3.3.2": None, "3.5.4": None}
+    text = applications_text("2019")
+    for i, row in enumerate(t.APPLICATION_ROWS["2019"]):
+        if row.code in blank:
+            text = text.replace(f"{row.label} | {' | '.join(str(i * 10 + j) for j in range(7))} |", f"{row.label} |")
+    result, by_row = apps(text, "2019")
+    assert all(by_row[code] == [None] * 7 for code in blank)
+    assert by_row["3.3.3"] == decimals(*range(60, 67))  # nothing shifted (row 6 holds 60 … 66)
+    [issue] = result.issues
+    assert (issue.check_code, issue.severity) == ("row_incomplete", "warning")
+    assert issue.detail.startswith("3 行整行空白")
+    # Article 20 likewise; a row with some values but too few is still an error of its own.
+    a20_text = A2019.replace("行政强制 | 277 | 4 | 71623 |", "行政强制 |").replace("规章 | 1 | 1 | 28 |", "规章 | 1 | 28 |")
+    result, _ = a20(a20_text, "2019")
+    assert sorted((i.check_code, i.severity) for i in result.issues) == [("row_incomplete", "error"), ("row_incomplete", "warning")]
 
 
 def test_article20_blank_cell():
