@@ -221,12 +221,17 @@ def find_chrome_issuer(text: str, resolver: JurisdictionResolver) -> IssuerReadi
     return None
 
 
-def find_body_issuer(text: str, resolver: JurisdictionResolver) -> tuple[IssuerReading | None, str]:
+def find_body_issuer(
+    text: str, resolver: JurisdictionResolver, place: str | None = None
+) -> tuple[IssuerReading | None, str]:
     """The body the narrative names most often with its place ("江苏省教育厅" dozens of times, not
-    the "江苏省人民政府" it quotes twice), and a sentence saying so for the warning."""
+    the "江苏省人民政府" it quotes twice), and a sentence saying so for the warning. With `place`
+    (already known from the title), only that place's bodies count."""
     counts: Counter[tuple[str, str]] = Counter()
     printed: dict[tuple[str, str], str] = {}
     for code, start, end in resolver.mentions(text):
+        if place is not None and code != place:
+            continue
         body = _BODY_AFTER_PLACE.match(text, end)
         if body is None:
             continue
@@ -260,9 +265,9 @@ def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver
     chrome_reading = find_chrome_issuer(text, resolver)
     readings = [title_reading, find_signature(text, resolver), chrome_reading]
     body_reading, body_detail = (None, "")
-    if not any(r is not None and r.code is not None for r in readings) or \
-            not any(r is not None and r.agency is not None for r in readings):
-        body_reading, body_detail = find_body_issuer(text, resolver)
+    known_place = next((r.code for r in readings if r is not None and r.code is not None), None)
+    if known_place is None or not any(r is not None and r.agency is not None for r in readings):
+        body_reading, body_detail = find_body_issuer(text, resolver, known_place)
     readings.append(body_reading)
     readings = [r for r in readings if r is not None]
     code_reading = next((r for r in readings if r.code is not None), None)
@@ -280,6 +285,9 @@ def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver
                             f"报告的标题和落款没有写明发布机关，按网页上的「来源/发布机构：{source.printed}」认定"))
     if source is None:
         return Identity(code, None, None, None, issues)
+    if source.code is None:
+        # "教育厅" in the title, "江苏省教育厅" in the 落款: the fuller print of the same body.
+        source = next((r for r in readings if r.code == code and r.agency == source.agency), source)
     return Identity(code, source.agency, source.printed, source.zone if source.code == code else None, issues)
 
 

@@ -31,7 +31,7 @@ class Progress:
     def advance(self, outcomes: list[ReportOutcome]) -> None:
         for outcome in outcomes:
             self.done += 1
-            if self.every_report or outcome.status == "quarantined" or outcome.action == "missing":
+            if self.every_report or outcome.status == "quarantined" or outcome.action in ("missing", "conflict"):
                 self._line(f"[{self.done}/{self.total}] {outcome.action:<11} {outcome.describe}  ← {outcome.source_uri}")
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done)
