@@ -25,14 +25,16 @@ _TAILS = tuple(
 )
 # A title the site cut short: "…2021年度政府信息公开工作年度报...", "…年度政府信息公开…".
 _CUT = r"(?P<cut>[政信][\u4e00-\u9fff]{1,12}?)(?:…+|\.{2,}|。{2,}|⋯+)"
-_ISSUER = r"(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)"
 _YEAR = r"(?P<year>(?:19|20)\d{2})\s*年度?"
-_TITLE = re.compile(_ISSUER + r"\s*(?:关于)?\s*" + _YEAR + r"\s*(?:" + _TAIL + "|" + _CUT + ")")
+# "<issuer>[关于]2020年<tail>": matched from the year on, the issuer read backwards from there (a
+# leading lazy issuer group would be tried at every position of every long paragraph).
+_YEAR_TAIL = re.compile(r"(?:关于)?\s*" + _YEAR + r"\s*(?:" + _TAIL + "|" + _CUT + ")")
 # "2020年苏州市人民政府政府信息公开工作年度报告": the year first, the issuer after it.
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})" + _TAIL)
 # "苏州市财政局政府信息公开工作年度报告（2020年度）": the year last, in brackets.
-_TITLE_YEAR_LAST = re.compile(_ISSUER + r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
-_TITLE_PATTERNS = (_TITLE, _TITLE_YEAR_FIRST, _TITLE_YEAR_LAST)
+_TAIL_YEAR = re.compile(r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
+_ISSUER_CHARS = re.compile(r"[\u4e00-\u9fff（）()]")
+_ISSUER_LENGTH = (2, 40)
 # A title is printed at the top (or the HTML reader put the page's <title> there): a report quoting
 # another one further down ("详见《…2019年政府信息公开工作年度报告》") is not naming itself.
 _TITLE_LINES = 30
@@ -69,8 +71,10 @@ def find_title(text: str) -> Title | None:
     the year first or last, or cut short by the site. A title wrapped over two lines is joined."""
     lines = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
     for index, line in enumerate(lines):
-        for candidate in (line, line + lines[index + 1] if index + 1 < len(lines) else None):
-            if candidate is None:
+        # A wrapped title's first part is a short line; every title says 公开 or 信 (cut short).
+        wrapped = line + lines[index + 1] if index + 1 < len(lines) and len(line) <= 60 else None
+        for candidate in (line, wrapped):
+            if candidate is None or ("公开" not in candidate and "信" not in candidate):
                 continue
             title = _title_in(candidate)
             if title is not None:
@@ -79,19 +83,34 @@ def find_title(text: str) -> Title | None:
 
 
 def _title_in(line: str) -> Title | None:
-    matches = [
-        m for m in (pattern.search(line) for pattern in _TITLE_PATTERNS)
-        if m and (m.re is not _TITLE or m["cut"] is None or any(t.startswith(m["cut"]) for t in _TAILS))
-    ]
-    if not matches:
-        return None
-    match = min(matches, key=lambda m: m.start())
-    issuer = match["issuer"]
-    if match.re is _TITLE_YEAR_FIRST:
+    """The leftmost title in a line, as (start, Title) candidates of each shape."""
+    found: list[tuple[int, Title]] = []
+    for pattern in (_YEAR_TAIL, _TAIL_YEAR):
+        for match in pattern.finditer(line):
+            if pattern is _YEAR_TAIL and match["cut"] is not None and not any(t.startswith(match["cut"]) for t in _TAILS):
+                continue
+            start = _issuer_start(line, match.start())
+            if start is not None:
+                found.append((start, Title(line[start:match.end()], line[start:match.start()].strip(), int(match["year"]))))
+                break
+    match = _TITLE_YEAR_FIRST.search(line)
+    if match is not None:
         # The greedy issuer swallowed the 政府 of 政府信息公开: "苏州市人民政府政府", "苏州市财政局政府".
+        issuer = match["issuer"]
         if issuer.endswith("政府政府") or (issuer.endswith("政府") and not issuer.endswith("人民政府")):
             issuer = issuer[:-2]
-    return Title(match.group(0), issuer, int(match["year"]))
+        found.append((match.start(), Title(match.group(0), issuer, int(match["year"]))))
+    return min(found, key=lambda item: item[0])[1] if found else None
+
+
+def _issuer_start(line: str, end: int) -> int | None:
+    """Where the issuer's name before `end` begins: the run of name characters (at most 40)."""
+    while end > 0 and line[end - 1] in " \t\u3000":
+        end -= 1
+    start = end
+    while start > 0 and end - start < _ISSUER_LENGTH[1] and _ISSUER_CHARS.match(line[start - 1]):
+        start -= 1
+    return start if end - start >= _ISSUER_LENGTH[0] else None
 
 
 def find_year(text: str, title: Title | None) -> tuple[int | None, list[Issue]]:
