@@ -66,7 +66,8 @@ def unchanged_reports(engine: Engine, keys: list[tuple[str, str]]) -> dict[tuple
     already loaded: one query for a whole batch, so an unchanged corpus costs no parsing.
 
     The same bytes under another path or URL (a moved file, a mirror) are the same report; a
-    quarantined file is known only by its own URI.
+    quarantined file is known only by its own URI; bytes that lost to another source's report by
+    `--replace` stay settled.
     """
     if not keys:
         return {}
@@ -78,6 +79,16 @@ def unchanged_reports(engine: Engine, keys: list[tuple[str, str]]) -> dict[tuple
           on r.sha256 = k.sha256
          and (r.status <> 'quarantined' or r.source_uri = k.source_uri)
         where r.is_current and r.parser_version = :parser_version
+        union all
+        -- Bytes another source's report superseded by --replace: settled, not to be loaded again.
+        select k.source_uri, k.sha256, r.report_id
+        from unnest(cast(:uris as text[]), cast(:shas as text[])) as k(source_uri, sha256)
+        join core.report r on r.sha256 = k.sha256 and r.source_uri = k.source_uri and not r.is_current
+        join core.report w
+          on w.report_id = r.superseded_by and w.is_current and w.source_uri <> r.source_uri
+         and w.jurisdiction_code = r.jurisdiction_code and w.agency = r.agency and w.year = r.year
+        where r.parser_version = :parser_version
+          and not exists (select 1 from core.report o where o.source_uri = k.source_uri and o.is_current)
         """
     )
     with engine.connect() as conn:
@@ -125,6 +136,13 @@ def load_report(engine: Engine, parsed: ParsedReport, force: bool = False, repla
                 conn.execute(_report.update().where(_report.c.report_id == own.report_id).values(
                     is_current=False, superseded_by=twin.report_id))
             return (REPLACED if superseded else REPROCESSED), twin.report_id
+
+        if own is None and not replace:
+            settled = _settled_by_replace(conn, parsed)
+            if settled is not None:
+                # These bytes lost to another source's report by an earlier --replace: rerunning the
+                # folder must not bring them back as a conflict (the user can --replace again).
+                return UNCHANGED, settled
 
         # New bytes. Only the source's own earlier version (or, when told, every current holder of
         # the identity) leaves the current set; another source's report is never replaced silently.
@@ -177,6 +195,25 @@ def _current_holders(conn: Connection, parsed: ParsedReport) -> list:
             _report.c.year == parsed.year,
         ).order_by(_report.c.report_id)
     ).all()
+
+
+def _settled_by_replace(conn: Connection, parsed: ParsedReport) -> int | None:
+    """This source's version with these bytes, if another source's current report of the same
+    identity superseded it (what `--replace` does)."""
+    if parsed.status == QUARANTINED:
+        return None
+    winner = _report.alias("winner")
+    return conn.execute(
+        sa.select(_report.c.report_id)
+        .join(winner, winner.c.report_id == _report.c.superseded_by)
+        .where(
+            _report.c.source_uri == parsed.source_uri, _report.c.sha256 == parsed.sha256, ~_report.c.is_current,
+            winner.c.is_current, winner.c.source_uri != parsed.source_uri,
+            winner.c.jurisdiction_code == parsed.jurisdiction_code, winner.c.agency == parsed.agency,
+            winner.c.year == parsed.year,
+        )
+        .order_by(_report.c.report_id.desc())
+    ).scalars().first()
 
 
 def _report_values(parsed: ParsedReport) -> dict:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+import etl.pipeline
+
 from etl.extract import read_document
 from etl.jurisdictions import JurisdictionResolver
 from etl.metadata import find_title, normalise_agency, read_issuer, read_metadata
@@ -157,7 +159,7 @@ def test_every_publishers_report_is_current_and_a_rerun_replaces_nothing(engine,
     assert _rows(engine, "select count(*) from core.report") == [(len(PUBLISHERS),)]
 
 
-def test_two_files_colliding_on_identity_are_both_kept_as_conflicts(engine, tmp_path):
+def test_two_files_colliding_on_identity_are_both_kept_as_conflicts(engine, tmp_path, monkeypatch):
     finance = PUBLISHERS[5]  # 苏州市财政局
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text(render_publisher_text(finance, "工作年度报告"), encoding="utf-8")
@@ -191,6 +193,19 @@ def test_two_files_colliding_on_identity_are_both_kept_as_conflicts(engine, tmp_
         (ids[0], False, ids[1]), (ids[1], True, None),
     ]
     assert _rows(engine, "select count(*) from v_quality_issues where check_code = 'identity_conflict'") == [(0,)]
+
+    # Rerunning both files keeps that decision, without even parsing them; replacing again reverses it.
+    def no_parsing(*_args, **_kwargs):
+        raise AssertionError("an unchanged file was parsed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(etl.pipeline, "parse_report", no_parsing)
+        assert [o.action for o in process_files([first, second], engine)] == ["unchanged", "unchanged"]
+    assert _rows(engine, "select report_id from v_reports") == [(ids[1],)]
+    [back] = process_files([first], engine, replace=True)
+    assert back.action == "replaced"
+    assert _rows(engine, "select source_uri from v_reports") == [(str(first),)]
+    assert _rows(engine, "select count(*) from core.report") == [(3,)]
 
 
 def test_the_same_source_with_new_bytes_replaces_its_own_report_only(engine, tmp_path):
