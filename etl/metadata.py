@@ -70,6 +70,7 @@ def find_title(text: str) -> Title | None:
     """The report's own title, in its first lines: "<issuer><year>年<政府信息公开工作年度报告 …>",
     the year first or last, or cut short by the site. A title wrapped over two lines is joined."""
     lines = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
+    nameless = None  # a heading with no issuer ("2020年政府信息公开工作年度报告"), if nothing better
     for index, line in enumerate(lines):
         # A wrapped title's first part is a short line; every title says 公开 or 信 (cut short).
         wrapped = line + lines[index + 1] if index + 1 < len(lines) and len(line) <= 60 else None
@@ -77,9 +78,10 @@ def find_title(text: str) -> Title | None:
             if candidate is None or ("公开" not in candidate and "信" not in candidate):
                 continue
             title = _title_in(candidate)
-            if title is not None:
+            if title is not None and title.issuer:
                 return title
-    return None
+            nameless = nameless or title
+    return nameless
 
 
 def _title_in(line: str) -> Title | None:

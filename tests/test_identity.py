@@ -95,6 +95,11 @@ def test_an_agency_nobody_names_is_quarantined_never_defaulted(resolver):
     assert (signed.jurisdiction_code, signed.agency) == ("320500", "财政局")
 
 
+def test_a_heading_without_issuer_gives_way_to_the_title_below_it(resolver):
+    meta = read_metadata("2020年政府信息公开工作年度报告\n江苏省教育厅2020年度政府信息公开工作年度报告\n", resolver)
+    assert (meta.jurisdiction_code, meta.agency, meta.year) == ("320000", "教育厅", 2020)
+
+
 @pytest.mark.parametrize("text", [
     "根据《国务院办公厅政府信息与政务公开办公室关于政府信息公开工作年度报告有关事项的通知》要求",  # no year
     "一、总体情况\n" + "正文。\n" * 40 + "详见《苏州市财政局2019年政府信息公开工作年度报告》。",  # quoted far below
