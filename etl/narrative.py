@@ -247,3 +247,46 @@ def conflicts(facts: list[NarrativeFact]) -> list[Issue]:
 
 def first_value(facts: list[NarrativeFact], fact: str) -> list[NarrativeFact]:
     return [f for f in facts if f.fact == fact]
+
+
+def report_tables(lines: list[str]) -> list[dict]:
+    """Rows of the tables a free-form report designed itself, as local rows (`pre2019`): each
+    label cell followed by value cells is a row; its values keep their order (position from 1).
+    Only "|"-marked tables are read: prose between blank lines cannot be told from cells."""
+    from etl.text_layout import VALUE, cells_of
+    from etl.values import parse_value
+
+    rows: list[dict] = []
+    row_no = 0
+
+    def emit(label: str | None, values: list) -> None:
+        nonlocal row_no
+        if label is None or not values:
+            return
+        row_no += 1
+        for position, cell in enumerate(values, 1):
+            rows.append({
+                "table_name": "pre2019", "row_no": row_no, "position": position, "row_label": label,
+                "value": parse_value(cell.text).value, "raw": cell.text,
+            })
+
+    index = 0
+    while index < len(lines):
+        if "|" not in lines[index]:
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and ("|" in lines[index] or not lines[index].strip()):
+            index += 1
+        block = lines[start:index]
+        if sum("|" in line for line in block) < 2:
+            continue
+        label, values = None, []
+        for cell in cells_of(block, start):
+            if cell.kind == VALUE:
+                values.append(cell)
+            else:
+                emit(label, values)
+                label, values = cell.text, []
+        emit(label, values)
+    return rows
