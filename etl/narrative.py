@@ -25,6 +25,7 @@ FACTS = {
     "disclosed": None,                  # 予以公开/同意公开 N 件
     "partially_disclosed": None,        # 部分公开 N 件
     "not_disclosed": None,              # 不予公开 N 件
+    "not_held": None,                   # 本机关不掌握/信息不存在 N 件
     "reviews": None,                    # 行政复议 N 件
     "reviews_and_lawsuits": None,       # 行政复议、行政诉讼案件 N 件: one number for both
     "lawsuits": None,                   # 行政诉讼 N 件
@@ -61,7 +62,7 @@ _add(
 )
 _add(
     "applications_answered",
-    rf"(?:已|均已|全部|按时|依法|按期)?(?:答复|办结|处理完毕|回复|作出答复)(?:了|的)?{_g(4)}(?:{_APP})?{_g(4)}{_NUM}\s*{_CU}",
+    rf"(?:已|均已|全部|按时|依法|按期)?(?:答复|办结|处理完毕|回复|作出答复)(?!数)(?:了|的)?{_g(4)}(?:{_APP})?{_g(4)}{_NUM}\s*{_CU}",
     rf"办理{_g(12)}{_APP}{_g(6)}{_NUM}\s*{_CU}",
     rf"(?:答复|办结|回复)(?:的|数量|件数)?(?:为|达|共|计)?{_NUM}\s*{_CU}",
 )
@@ -80,8 +81,12 @@ _add(
     rf"(?:不予公开|不公开|不同意公开){_g(6)}{_NUM}\s*{_CU}",
 )
 _add(
+    "not_held",
+    rf"(?:不掌握|信息不存在|不存在|无法提供){_g(12)}{_NUM}\s*{_CU}",
+)
+_add(
     "disclosed",
-    rf"(?:予以公开|同意公开|全部公开|准予公开|已公开|公开答复){_g(6)}{_NUM}\s*{_CU}",
+    rf"(?:予以公开|同意公开|全部公开|准予公开|已公开){_g(6)}{_NUM}\s*{_CU}",
 )
 _add(
     "proactive_items",
@@ -111,8 +116,15 @@ _add(
     rf"(?:收取|收费|费用|检索费|复制费|邮寄费|成本费){_g(12)}{_NUM}\s*(?P<u>万元|元)",
 )
 
-_OUTCOMES = ("disclosed", "partially_disclosed", "not_disclosed")
-_COMPILED = [(fact, re.compile(p)) for fact, p in _PATTERNS]
+_OUTCOMES = ("disclosed", "partially_disclosed", "not_disclosed", "not_held")
+# The more specific phrase claims a number first: 因政府信息公开申请行政复议2件 is a review, 申请中
+# 不予公开3件 an outcome, not a count of applications.
+_PRIORITY = [
+    "applications_received_online", "reviews_and_lawsuits", "reviews", "lawsuits", "partially_disclosed",
+    "not_disclosed", "not_held", "disclosed", "applications_answered", "applications_received", "proactive_items",
+    "complaints", "fees_yuan",
+]
+_COMPILED = [(fact, re.compile(p)) for fact, p in sorted(_PATTERNS, key=lambda fp: _PRIORITY.index(fp[0]))]
 
 # "Nothing happened" stated in words: 未发生/没有…行政复议 → 0. Only the facts whose absence is
 # commonly reported this way, and only in a clause with no digits at all.
@@ -196,7 +208,8 @@ def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
             start, end = match.span("n")
             if any(s < end and start < e for s, e in claimed):
                 continue
-            if fact in _OUTCOMES + ("applications_answered",) and not application_context:
+            # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
+            if fact == "applications_answered" and not application_context:
                 continue
             if breakdown >= 0 and start > breakdown and fact not in _OUTCOMES:
                 continue
