@@ -12,10 +12,12 @@ import re
 from decimal import Decimal
 
 from etl import templates as t
+from typing import TYPE_CHECKING
+
 from etl.quality import ERROR, WARNING, Issue
 
-if False:  # typing only; etl.narrative imports nothing from here
-    from etl.narrative import NarrativeFact  # noqa: F401
+if TYPE_CHECKING:
+    from etl.narrative import NarrativeFact
 
 
 def _fmt(value: Decimal) -> str:

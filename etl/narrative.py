@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from etl.quality import WARNING, Issue
@@ -33,7 +33,6 @@ FACTS = {
     "fees_yuan": "元",                  # 收取费用 N 元
 }
 
-COUNT_UNITS = "件|条|项|起|宗|个|份|次|人次|例"
 _NUM = r"(?P<n>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)"
 # Filler between a fact's words and its number: no digit, no clause break, no table bar.
 _GAP = r"[^\d。；;，,：:|（）()\n]{0,%d}?"
@@ -128,11 +127,12 @@ _COMPILED = [(fact, re.compile(p)) for fact, p in sorted(_PATTERNS, key=lambda f
 
 # "Nothing happened" stated in words: 未发生/没有…行政复议 → 0. Only the facts whose absence is
 # commonly reported this way, and only in a clause with no digits at all.
-_NONE_VERB = r"(?:未|没有|无|均未)(?:发生|出现|收到|接到|受理|产生|发生过|收取|因)?"
+# The verb is required: 无论是否提起行政复议 states nothing.
+_NONE_VERB = r"(?:未|没有|均未|无)(?:发生|出现|收到|接到|受理|产生|被)"
 _ZERO = [
     ("reviews", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,20}?行政复议")),
     ("lawsuits", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,24}?行政诉讼")),
-    ("fees_yuan", re.compile(r"(?:未|没有|不|均未|免费)(?:收取|收)?[^\d。；;|\n]{0,10}?(?:任何)?(?:费用|检索费|复制费)")),
+    ("fees_yuan", re.compile(r"(?:(?:未|没有|均未|不)收取?|免收)[^\d。；;|\n]{0,10}?(?:费用|检索费|复制费|成本费|工本费)")),
 ]
 
 # A number right after these is a label, a year, a date, an identifier: never a fact.
@@ -155,7 +155,7 @@ class NarrativeFact:
     fact: str
     value: Decimal
     unit: str | None
-    sentence: str  # as printed (after the report's conversion to simplified characters, if any)
+    sentence: str  # as printed
     source_line: int  # 1-based line of the report's text
 
     def as_row(self) -> dict:
@@ -230,15 +230,27 @@ def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
-def read_facts(text: str, skip_lines: set[int] | frozenset = frozenset()) -> list[NarrativeFact]:
+def read_facts(
+    text: str, skip_lines: set[int] | frozenset = frozenset(), printed: str | None = None
+) -> list[NarrativeFact]:
     """Every fact stated in the text, in reading order. `skip_lines` (0-based) are not prose
-    (the national tables of a 2019+ report)."""
+    (the national tables of a 2019+ report). `printed` is the text before its conversion to
+    simplified characters: where a line kept its length, the sentence is given as printed."""
     facts: list[NarrativeFact] = []
+    printed_lines = printed.split("\n") if printed is not None else None
     for index, line in enumerate(text.split("\n")):
         if index in skip_lines or "|" in line:
             continue
+        original = printed_lines[index] if printed_lines and index < len(printed_lines) else None
+        offset = 0
         for sentence in _sentences(line):
-            facts.extend(facts_in_sentence(sentence, index + 1))
+            start = line.index(sentence, offset)
+            offset = start + len(sentence)
+            found = facts_in_sentence(sentence, index + 1)
+            if found and original is not None and len(original) == len(line) and original != line:
+                as_printed = original[start:offset].strip()
+                found = [replace(f, sentence=as_printed) for f in found]
+            facts.extend(found)
     return facts
 
 

@@ -78,7 +78,7 @@ def parse_report(
     text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver, hints: Hints | None = None
 ) -> ParsedReport:
     converted = to_simplified(text)
-    text = converted.text
+    printed, text = text, converted.text
     meta = read_metadata(text, resolver)
     if hints is not None:
         meta = apply_hints(meta, hints, resolver)
@@ -100,7 +100,7 @@ def parse_report(
     report = ParsedReport(source_uri, sha256, LOADED, template=template, issues=list(meta.issues), **known)
     # Facts stated in sentences, outside the national tables (whose labels read like sentences).
     table_lines = {i for s in sections.values() for i in range(s.start - 1, s.end)}
-    facts = read_facts(text, skip_lines=table_lines if template != t.PRE2019 else frozenset())
+    facts = read_facts(text, skip_lines=table_lines if template != t.PRE2019 else frozenset(), printed=printed)
     report.narrative_facts = [{**f.as_row(), "fact_no": n} for n, f in enumerate(facts, 1)]
     report.issues.extend(conflicts(facts))
     if template == t.PRE2019:

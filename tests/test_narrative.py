@@ -60,6 +60,8 @@ def test_generated_reports_are_read_exactly():
     "于2019年1月14日公开，申请人可于15个工作日内提出。",
     "主动公开政府信息占比达到95%。",
     "全年共受理政府信息公开申请受理点50个。",
+    "无论是否提起行政复议，均应依法答复。",
+    "不断压缩行政成本费用。",
 ])
 def test_no_fact_from_numbers_that_are_not_counts_of_it(sentence):
     assert facts_in_sentence(sentence, 1) == []
@@ -72,6 +74,7 @@ def test_stated_none_is_zero_and_breakdowns_are_not_totals():
     assert [(f.fact, f.value) for f in read_facts(text)] == [("applications_received", 25)]
     assert [(f.fact, f.value) for f in read_facts("政府信息公开行政复议、行政诉讼案件15件。")] == [("reviews_and_lawsuits", 15)]
     assert [(f.fact, f.value, f.unit) for f in read_facts("收取费用1.5万元。")] == [("fees_yuan", 15000, "元")]
+    assert [(f.fact, f.value) for f in read_facts("办理依申请公开未收取任何费用。")] == [("fees_yuan", 0)]
 
 
 def test_a_fact_stated_twice_differently_is_an_issue():
@@ -94,3 +97,12 @@ def test_report_tables_become_local_rows():
 
 def test_fact_codes_are_documented():
     assert set(PHRASINGS) <= set(FACTS)
+
+
+def test_sentence_is_given_as_printed_in_traditional_characters():
+    from etl.chinese import to_simplified
+
+    printed = "本年度共受理政府資訊公開申請12件，均已答覆。"
+    converted = to_simplified(printed).text
+    facts = read_facts(converted, printed=printed)
+    assert [(f.fact, f.value, f.sentence) for f in facts] == [("applications_received", 12, printed)]
