@@ -75,7 +75,8 @@ def test_warehouse_keeps_the_old_code_and_carries_todays(engine, tmp_path):
     rng = random.Random(1)
     sentences = [PHRASINGS["applications_received"][0].format(n=52), PHRASINGS["reviews"][0].format(n=2)]
     old = tmp_path / "luancheng_2012.txt"
-    old.write_text(free_form_report("石家庄市栾城县人民政府", 2012, sentences, rng), encoding="utf-8")
+    own_table = "\n附表：政府信息公开情况统计表\n指标 |\n数量 |\n主动公开政府信息 |\n3218 |\n受理申请 |\n52 |\n"
+    old.write_text(free_form_report("石家庄市栾城县人民政府", 2012, sentences, rng) + own_table, encoding="utf-8")
     renamed = tmp_path / "qiaodong_2018.txt"
     renamed.write_text(free_form_report("邢台市桥东区人民政府", 2018, sentences[:1], rng), encoding="utf-8")
     outcomes = process_items(file_items([old, renamed]), engine)
@@ -96,6 +97,11 @@ def test_warehouse_keeps_the_old_code_and_carries_todays(engine, tmp_path):
         retired = conn.execute(sa.text(
             "select name, valid_to, successor_code, code_now from core.jurisdiction where code = '130124'")).one()
         assert retired == ("栾城县", 2014, "130111", "130111")
+        local = conn.execute(sa.text(
+            "select table_name, row_no, row_label, value, jurisdiction_code_now from v_local_rows_long "
+            "where report_id = :id order by row_no"), {"id": outcomes[0].report_id}).all()
+        assert [(t, n, label, int(v), c) for t, n, label, v, c in local] == [
+            ("pre2019", 1, "主动公开政府信息", 3218, "130111"), ("pre2019", 2, "受理申请", 52, "130111")]
 
 
 def test_backfill_loads_a_past_year_quarantined_before_history(engine, tmp_path):
@@ -115,3 +121,29 @@ def test_backfill_loads_a_past_year_quarantined_before_history(engine, tmp_path)
         assert conn.execute(sa.text("select count(*) from v_reports")).scalar() == 1
         assert conn.execute(sa.text(
             "select value from v_narrative_facts where fact = 'proactive_items'")).scalar() == 3218
+
+
+def test_downgrade_below_history_keeps_past_reports_and_upgrade_restores_the_views(new_database, tmp_path):
+    from etl import migrate
+    from etl.database import make_engine
+
+    engine = make_engine(new_database())
+    try:
+        migrate.upgrade(engine)
+        report = tmp_path / "luancheng_2012.txt"
+        report.write_text(free_form_report("石家庄市栾城县人民政府", 2012, [PHRASINGS["reviews"][0].format(n=2)],
+                                           random.Random(3)), encoding="utf-8")
+        process_items(file_items([report]), engine)
+        migrate.downgrade(engine, "0006")
+        with engine.connect() as conn:
+            columns = set(conn.execute(sa.text(
+                "select column_name from information_schema.columns where table_name = 'v_reports'")).scalars())
+            assert "jurisdiction_code_now" not in columns
+            assert conn.execute(sa.text("select jurisdiction_code, jurisdiction_name from v_reports")).one() == ("130124", "栾城县")
+        migrate.upgrade(engine)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(
+                "select jurisdiction_code_now from v_reports")).scalar() == "130111"
+        assert process_items(file_items([report]), engine, force=True)[0].action == "reprocessed"
+    finally:
+        engine.dispose()
