@@ -147,3 +147,17 @@ def test_downgrade_below_history_keeps_past_reports_and_upgrade_restores_the_vie
         assert process_items(file_items([report]), engine, force=True)[0].action == "reprocessed"
     finally:
         engine.dispose()
+
+
+def test_written_free_form_reports_resolve_to_their_years_codes(resolver, tmp_path):
+    from etl.transform import parse_report
+    from tests.fixtures.narrative import PLACES, write_reports
+
+    codes = {"石家庄市栾城县人民政府": "130124", "北京市崇文区人民政府": "110103", "铜仁地区行政公署": "522200",
+             "楚雄市人民政府": "532301", "邢台市桥东区人民政府": "130502", "苏州市人民政府": "320500"}
+    write_reports(tmp_path, count=len(PLACES))
+    for i, (place, year) in enumerate(PLACES):
+        text = (tmp_path / f"free_form_{i:03d}.txt").read_text(encoding="utf-8")
+        parsed = parse_report(text, "mem://x", "abc", resolver)
+        assert (parsed.jurisdiction_code, parsed.year, parsed.template) == (codes[place], year, "pre2019")
+        assert parsed.narrative_facts

@@ -106,3 +106,16 @@ def test_sentence_is_given_as_printed_in_traditional_characters():
     converted = to_simplified(printed).text
     facts = read_facts(converted, printed=printed)
     assert [(f.fact, f.value, f.sentence) for f in facts] == [("applications_received", 12, printed)]
+
+
+def test_written_reports_are_read_exactly(tmp_path):
+    from etl.extract import read_document
+    from tests.fixtures.narrative import write_reports
+
+    expected = write_reports(tmp_path, count=12)
+    by_file: dict[str, set] = {}
+    for row in expected:
+        by_file.setdefault(row["file"], set()).add((row["fact"], Decimal(row["value"])))
+    for name, facts in by_file.items():
+        source = read_document(str(tmp_path / name), (tmp_path / name).read_bytes(), name)
+        assert {(f.fact, f.value) for f in read_facts(source.text)} == facts, name
