@@ -206,9 +206,12 @@ class JurisdictionResolver:
                     "valid_to": None if r.valid_to is pd.NA else int(r.valid_to),
                     "successor_code": r.successor_code, "code_now": r.code_now,
                 }
-        self._aliases: dict[str, tuple[str, ...]] = {}
-        for alias, group in name_variants(df).groupby("alias", sort=True):
-            self._aliases[alias] = tuple(sorted(group["code"]))
+        # Plain dicts, not a pandas groupby: a resolver is built per report year, so this counts.
+        codes_of: dict[str, set[str]] = {}
+        variants = name_variants(df)
+        for alias, code in zip(variants["alias"], variants["code"]):
+            codes_of.setdefault(alias, set()).add(code)
+        self._aliases: dict[str, tuple[str, ...]] = {a: tuple(sorted(codes_of[a])) for a in sorted(codes_of)}
         # Scan index: first two characters -> candidate lengths, longest first.
         # Every alias has at least two characters (忠县, 沛县).
         lengths: dict[str, set[int]] = {}
