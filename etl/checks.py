@@ -12,7 +12,12 @@ import re
 from decimal import Decimal
 
 from etl import templates as t
+from typing import TYPE_CHECKING
+
 from etl.quality import ERROR, WARNING, Issue
+
+if TYPE_CHECKING:
+    from etl.narrative import NarrativeFact
 
 
 def _fmt(value: Decimal) -> str:
@@ -102,36 +107,38 @@ def _short(label: str | None) -> str:
 
 # --- What the text says against what the tables say ---------------------------------------------
 
-_NEW_APPLICATIONS = re.compile(
-    r"(?:共|全年|总计|累计)?(?:收到|受理|新收)[^。；;，,]{0,30}?(?:政府信息公开|依申请公开)[^。；;，,]{0,6}?申请(?P<n>\d+)\s*件"
+# Which stated fact is compared with which table total (etl/narrative.py reads the facts).
+_NARRATIVE_CHECKS = (
+    ("applications_received", "applications", "narrative_new_applications",
+     "一、本年新收政府信息公开申请数量 总计", dict(row_code="1", applicant="total")),
+    ("reviews", "review_litigation", "narrative_reviews", "行政复议 总计",
+     dict(proceeding="review", outcome="total")),
 )
 
 
-_REVIEWS = re.compile(r"(?:收到|办理|发生|共有?)行政复议(?:案件|申请|事项)?(?P<n>\d+)\s*(?:件|起)")
-
-
-def check_narrative(text: str, applications: list[dict], review_litigation: list[dict] | None = None) -> list[Issue]:
-    """Counts quoted in the text against the tables: new applications (一、本年新收 总计) and
+def check_narrative(
+    text_or_facts: "str | list[NarrativeFact]", applications: list[dict], review_litigation: list[dict] | None = None
+) -> list[Issue]:
+    """Counts stated in the text against the tables: new applications (一、本年新收 总计) and
     administrative reviews (行政复议 总计).
 
     Warnings, not errors: the text often counts a different scope (the government's own office
     rather than the whole jurisdiction), and that is worth a look, not a verdict.
     """
+    from etl.narrative import read_facts
+
+    facts = read_facts(text_or_facts) if isinstance(text_or_facts, str) else text_or_facts
+    rows = {"applications": applications, "review_litigation": review_litigation or []}
     issues = []
-    new_total = _cell(applications, row_code="1", applicant="total")
-    review_total = _cell(review_litigation or [], proceeding="review", outcome="total")
-    for pattern, total, table, code, what in (
-        (_NEW_APPLICATIONS, new_total, "applications", "narrative_new_applications", "一、本年新收政府信息公开申请数量 总计"),
-        (_REVIEWS, review_total, "review_litigation", "narrative_reviews", "行政复议 总计"),
-    ):
+    for fact, table, code, what, key in _NARRATIVE_CHECKS:
+        total = _cell(rows[table], **key)
         if total is None:
             continue
-        for match in pattern.finditer(text):
-            quoted = Decimal(match["n"])
-            if quoted != total:
+        for stated in facts:
+            if stated.fact == fact and stated.value != total:
                 issues.append(Issue(
-                    table, code, WARNING, f"正文「{match.group(0)}」与表中 {what} {_fmt(total)} 不一致",
-                    expected=total, actual=quoted,
+                    table, code, WARNING, f"正文「{stated.sentence}」（第{stated.source_line}行）与表中 {what} {_fmt(total)} 不一致",
+                    expected=total, actual=stated.value,
                 ))
     return issues
 

@@ -1,7 +1,11 @@
 """Jurisdiction dimension: GB/T 2260 division codes and a name resolver.
 
-Pure functions over data/jurisdictions/gb2260.csv (see the README there);
-no database access.
+Pure functions over data/jurisdictions/gb2260.csv (today's codes) and
+data/jurisdictions/history/gb2260_history.csv (every code since 1980 with the
+years it was in use and its successor; see the READMEs there); no database
+access. A report for year Y is resolved against the divisions of Y
+(`JurisdictionResolver.for_year`), so a county since merged or renamed keeps
+the code it had then.
 """
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "jurisdictions" / "gb2260.csv"
+HISTORY_PATH = DEFAULT_PATH.parent / "history" / "gb2260_history.csv"
 
 # Rows like 110100 市辖区 / 500200 县 are coding artefacts under the
 # municipalities; they never name a place in a report.
@@ -56,6 +61,61 @@ def load_jurisdictions(path: Path | None = None) -> pd.DataFrame:
     # (object dtype, since pandas' string dtype would turn None into NaN.)
     df["parent_code"] = pd.Series([p or None for p in df["parent_code"]], index=df.index, dtype=object)
     return df
+
+
+def load_history(path: Path | None = None) -> pd.DataFrame:
+    """One row per period of a code under one name: code, name, level, valid_from, valid_to
+    (the year it ended, NA while in use), successors (as the source lists them),
+    successor_code (the one chosen), code_now (the code in use today it is part of)."""
+    df = pd.read_csv(path or HISTORY_PATH, dtype=str, keep_default_na=False)
+    for column in ("valid_from", "valid_to"):
+        df[column] = pd.array([int(v) if v else None for v in df[column]], dtype="Int64")
+    for column in ("successor_code", "code_now"):
+        df[column] = pd.Series([v or None for v in df[column]], index=df.index, dtype=object)
+    return df
+
+
+def _parent(code: str, codes) -> str | None:
+    """The nearest division above `code` among `codes`, by code prefix."""
+    if code.endswith("0000"):
+        return None
+    for parent in (code[:4] + "00", code[:2] + "0000"):
+        if parent != code and parent in codes:
+            return parent
+    return None
+
+
+def divisions_of_year(current: pd.DataFrame, history: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The divisions as they stood at the end of `year`, in the columns of `current`.
+
+    A code renamed during the year has its end-of-year name. A code abolished during the year
+    (its last year is `year`) is kept under its last name, unless that name is also the name of
+    another division of the same province then: reports for a year are written after it ends.
+    Codes the history does not know (the municipalities' 市辖区 rows, 雄安新区) stay as they are.
+    """
+    periods = history[(history["valid_from"] <= year) & (history["valid_to"].isna() | (history["valid_to"] >= year))]
+    at_end: dict[str, tuple[str, str]] = {}
+    ended: dict[str, tuple[str, str]] = {}
+    for code, name, level, valid_to in zip(periods["code"], periods["name"], periods["level"], periods["valid_to"]):
+        target = ended if (valid_to is not pd.NA and valid_to == year) else at_end
+        target[code] = (name, level)
+    known = set(history["code"])
+    rows: dict[str, tuple[str, str]] = {}
+    for code, name, level in zip(current["code"], current["name"], current["level"]):
+        if code not in known:
+            rows[code] = (name, level)
+    rows.update(at_end)
+    names_by_province: dict[tuple[str, str], str] = {(c[:2], n): c for c, (n, _) in rows.items()}
+    for code, (name, level) in ended.items():
+        if code not in rows and (code[:2], name) not in names_by_province:
+            rows[code] = (name, level)
+    codes = set(rows)
+    out = pd.DataFrame(
+        [(c, n, lv, _parent(c, codes)) for c, (n, lv) in sorted(rows.items())],
+        columns=["code", "name", "level", "parent_code"],
+    )
+    out["parent_code"] = pd.Series(list(out["parent_code"]), index=out.index, dtype=object)
+    return out
 
 
 def _records(df: pd.DataFrame) -> dict[str, dict]:
@@ -131,11 +191,27 @@ def name_variants(df: pd.DataFrame) -> pd.DataFrame:
 
 
 class JurisdictionResolver:
-    def __init__(self, df: pd.DataFrame):
+    def __init__(self, df: pd.DataFrame, history: pd.DataFrame | None = None, year: int | None = None):
+        self._frame = df
+        self._history = history
+        self.year = year
+        self._by_year: dict[int, JurisdictionResolver] = {}
         self._rows = _records(df)
-        self._aliases: dict[str, tuple[str, ...]] = {}
-        for alias, group in name_variants(df).groupby("alias", sort=True):
-            self._aliases[alias] = tuple(sorted(group["code"]))
+        # Every code ever used, for names and successors of codes no longer (or not yet) in use.
+        self._past: dict[str, dict] = {}
+        if history is not None:
+            for r in history.sort_values(["code", "valid_from"]).itertuples(index=False):
+                self._past[r.code] = {
+                    "code": r.code, "name": r.name, "level": r.level, "parent_code": None,
+                    "valid_to": None if r.valid_to is pd.NA else int(r.valid_to),
+                    "successor_code": r.successor_code, "code_now": r.code_now,
+                }
+        # Plain dicts, not a pandas groupby: a resolver is built per report year, so this counts.
+        codes_of: dict[str, set[str]] = {}
+        variants = name_variants(df)
+        for alias, code in zip(variants["alias"], variants["code"]):
+            codes_of.setdefault(alias, set()).add(code)
+        self._aliases: dict[str, tuple[str, ...]] = {a: tuple(sorted(codes_of[a])) for a in sorted(codes_of)}
         # Scan index: first two characters -> candidate lengths, longest first.
         # Every alias has at least two characters (忠县, 沛县).
         lengths: dict[str, set[int]] = {}
@@ -144,14 +220,48 @@ class JurisdictionResolver:
         self._lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
 
     @classmethod
-    def from_csv(cls, path: Path | None = None) -> "JurisdictionResolver":
-        return cls(load_jurisdictions(path))
+    def from_csv(cls, path: Path | None = None, history_path: Path | None = HISTORY_PATH) -> "JurisdictionResolver":
+        history = load_history(history_path) if history_path is not None else None
+        return cls(load_jurisdictions(path), history)
+
+    def for_year(self, year: int | None) -> "JurisdictionResolver":
+        """The resolver of the divisions valid in `year` (built once per year). Years after the
+        history's last one, or no year, are today's divisions."""
+        if year is None or self._history is None or self.year is not None:
+            return self
+        if year > int(self._history["valid_from"].max()) and year > int(self._history["valid_to"].max()):
+            return self
+        if year not in self._by_year:
+            frame = divisions_of_year(self._frame, self._history, year)
+            resolver = JurisdictionResolver(frame, None, year)
+            resolver._past = self._past
+            self._by_year[year] = resolver
+        return self._by_year[year]
 
     def name(self, code: str) -> str:
-        return self._rows[code]["name"]
+        row = self._rows.get(code) or self._past.get(code)
+        if row is None:
+            raise KeyError(code)
+        return row["name"]
 
     def get(self, code: str) -> dict:
-        return dict(self._rows[code])
+        """The division's row; a code no longer in use has its last name (and no parent here)."""
+        row = self._rows.get(code) or self._past.get(code)
+        if row is None:
+            raise KeyError(code)
+        return {k: row[k] for k in ("code", "name", "level", "parent_code")}
+
+    def successor(self, code: str) -> str | None:
+        """The chosen successor of a code no longer in use (None for a code in use)."""
+        row = self._past.get(code)
+        return row["successor_code"] if row and row["valid_to"] is not None else None
+
+    def code_now(self, code: str) -> str | None:
+        """The code in use today that `code` became part of (itself when still in use)."""
+        row = self._past.get(code)
+        if row is None:
+            return code if code in self._rows else None
+        return row["code_now"]
 
     def candidates(self, alias: str) -> tuple[str, ...]:
         return self._aliases.get(alias, ())

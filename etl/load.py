@@ -53,6 +53,11 @@ _ROW_TABLES = {
         *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw")),
         schema="core",
     ),
+    "narrative_facts": sa.table(
+        "narrative_fact",
+        *(sa.column(c) for c in ("report_id", "fact_no", "fact", "value", "unit", "sentence", "source_line")),
+        schema="core",
+    ),
 }
 _issue = sa.table(
     "quality_issue",

@@ -315,7 +315,8 @@ def find_identity(text: str, title: Title | None, resolver: JurisdictionResolver
 def read_metadata(text: str, resolver: JurisdictionResolver) -> ReportMetadata:
     title = find_title(text)
     year, year_issues = find_year(text, title)
-    identity = find_identity(text, title, resolver)
+    # The place is named as it was in the report's year (a county since merged keeps its code).
+    identity = find_identity(text, title, resolver.for_year(year))
     return ReportMetadata(
         title=title.text if title else None,
         year=year,
@@ -342,6 +343,7 @@ def apply_hints(meta: ReportMetadata, hints: Hints, resolver: JurisdictionResolv
     narrative; where the report prints something else, the report wins and a warning says so."""
     inferred = any(issue.check_code == "identity_inferred" for issue in meta.issues)
     issues = list(meta.issues)
+    resolver = resolver.for_year(meta.year or hints.year)
 
     def disagree(what: str, printed, hinted) -> None:
         issues.append(Issue("report", "hint_disagrees", WARNING,

@@ -141,14 +141,17 @@ def reprocessing_items(
     force: bool = False,
 ) -> list[WorkItem]:
     """Current reports to reprocess from the archive: those read by another parser version (all
-    of them with force), within the years and under the jurisdiction code prefix given."""
+    of them with force), within the years and under the jurisdiction code prefix given.
+
+    Quarantined reports are included: a report of a past year quarantined because its place was
+    not known then (a county since merged) loads once the historic codes are there."""
     # A download keeps the name and charset its server gave (a "download.jsp" serving a PDF).
     query = sa.text(
         """
         select r.source_uri, r.sha256, f.name, f.declared_charset
         from core.report r
         left join core.source_fetch f on f.url = r.source_uri and f.sha256 = r.sha256
-        where r.is_current and r.status <> 'quarantined'
+        where r.is_current
           and (cast(:year_from as int) is null or r.year >= :year_from)
           and (cast(:year_to as int) is null or r.year <= :year_to)
           and (cast(:prefix as text) is null or r.jurisdiction_code like :prefix || '%')

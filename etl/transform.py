@@ -11,6 +11,7 @@ from etl.chinese import NO_CONVERSION, to_simplified
 from etl.jurisdictions import JurisdictionResolver
 from etl.labels import compact
 from etl.metadata import Hints, apply_hints, read_metadata
+from etl.narrative import conflicts, read_facts, report_tables
 from etl.quality import ERROR, WARNING, Issue
 from etl.tables import parse_applications, parse_article20, parse_review_litigation
 from etl.text_layout import cells_of, find_sections
@@ -45,6 +46,7 @@ class ParsedReport:
     applications: list[dict] = field(default_factory=list)
     review_litigation: list[dict] = field(default_factory=list)
     local_rows: list[dict] = field(default_factory=list)
+    narrative_facts: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -78,7 +80,7 @@ def parse_report(
     text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver, hints: Hints | None = None
 ) -> ParsedReport:
     converted = to_simplified(text)
-    text = converted.text
+    printed, text = text, converted.text
     meta = read_metadata(text, resolver)
     if hints is not None:
         meta = apply_hints(meta, hints, resolver)
@@ -104,6 +106,11 @@ def parse_report(
     table_text = "\n".join("\n".join(lines[s.start:s.end]) for s in sections.values()) or text
     template = detect_template(compact(table_text), meta.year)
     report = ParsedReport(source_uri, sha256, LOADED, template=template, issues=list(meta.issues), **known)
+    # Facts stated in sentences, outside the national tables (whose labels read like sentences).
+    table_lines = {i for s in sections.values() for i in range(s.start - 1, s.end)}
+    facts = read_facts(text, skip_lines=table_lines if template != t.PRE2019 else frozenset(), printed=printed)
+    report.narrative_facts = [{**f.as_row(), "fact_no": n} for n, f in enumerate(facts, 1)]
+    report.issues.extend(conflicts(facts))
     if template == t.PRE2019:
         if meta.year >= 2019:
             # A report on 2019 or later must carry the national tables; their absence is an error
@@ -117,8 +124,10 @@ def parse_report(
             report.issues.append(Issue(
                 "report", "no_national_tables", WARNING, "2019年以前的自由格式报告，没有国家统一格式的统计表",
             ))
+            # Tables of the report's own design are kept as printed, like rows added to national ones.
+            report.local_rows = report_tables(lines)
         report.status = NO_TABLES
-        report.status_detail = report.issues[-1].detail
+        report.status_detail = next(i.detail for i in report.issues if i.check_code == "no_national_tables")
         return report
     for name in ("article20", "applications", "review_litigation"):
         section = sections.get(name)
@@ -144,7 +153,7 @@ def parse_report(
 
     report.issues.extend(check_applications(report.applications, template))
     report.issues.extend(check_review_litigation(report.review_litigation))
-    report.issues.extend(check_narrative(text, report.applications, report.review_litigation))
+    report.issues.extend(check_narrative(facts, report.applications, report.review_litigation))
     if not (report.article20 or report.applications or report.review_litigation):
         report.status = NO_TABLES
         report.status_detail = "三张统计表都没有可读的数值"

@@ -18,8 +18,9 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-VIEW_SET = "identity_v1"
-PREVIOUS_VIEW_SET = "views_v1"
+# The views in force before and after this revision (etl/views.py layers them).
+PREVIOUS_VIEW_SETS = ["views_v1", "local_rows_v1"]
+VIEW_SETS = [*PREVIOUS_VIEW_SETS, "identity_v1"]
 
 
 def upgrade() -> None:
@@ -44,19 +45,15 @@ def upgrade() -> None:
         "report_current_identity_lookup", "report", ["jurisdiction_code", "agency", "year"], schema="core",
         postgresql_where=sa.text("is_current and status <> 'quarantined'"),
     )
-    from etl.views import create_views
+    from etl.views import replace_views
 
-    create_views(op, VIEW_SET)
+    replace_views(op, PREVIOUS_VIEW_SETS, VIEW_SETS)
 
 
 def downgrade() -> None:
-    from etl.views import view_files
+    from etl.views import replace_views
 
-    op.execute("drop view if exists v_reports")
-    op.execute("drop view if exists v_quality_issues")
-    for path in view_files(PREVIOUS_VIEW_SET):
-        if path.stem.split("_", 1)[1] in ("v_quality_issues", "v_reports"):
-            op.execute(path.read_text(encoding="utf-8"))
+    replace_views(op, VIEW_SETS, PREVIOUS_VIEW_SETS)
     # The older schema allows one current report per identity: of reports in conflict, the first
     # loaded stays current and the others become history (their rows are kept, not deleted).
     op.execute(

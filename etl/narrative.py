@@ -1,0 +1,317 @@
+"""Headline facts a report states in its sentences ("全年共受理政府信息公开申请52件").
+
+Free-form reports (before 2019) print their key numbers in prose; later reports repeat a few of
+them in the text, which the checks compare with the tables. A fact is read only where a phrase
+names it and the number carries a count or money unit right after it: a year (2018年), a
+document number (〔2018〕12号), a date, a telephone number or a percentage never makes a fact.
+Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from etl.quality import WARNING, Issue
+
+# fact code → unit stored in the warehouse (None: a count).
+FACTS = {
+    "proactive_items": None,            # 主动公开政府信息 N 条
+    "applications_received": None,      # 受理/收到政府信息公开申请 N 件
+    "applications_received_online": None,  # 网上/在线 依申请公开 N 件 (one channel, not the total)
+    "applications_answered": None,      # 已答复/办结 N 件 (of the applications)
+    "disclosed": None,                  # 予以公开/同意公开 N 件
+    "partially_disclosed": None,        # 部分公开 N 件
+    "not_disclosed": None,              # 不予公开 N 件
+    "not_held": None,                   # 本机关不掌握/信息不存在 N 件
+    "reviews": None,                    # 行政复议 N 件
+    "reviews_and_lawsuits": None,       # 行政复议、行政诉讼案件 N 件: one number for both
+    "lawsuits": None,                   # 行政诉讼 N 件
+    "complaints": None,                 # 举报/投诉 N 件 about disclosure
+    "fees_yuan": "元",                  # 收取费用 N 元
+}
+
+_NUM = r"(?P<n>\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)"
+# Filler between a fact's words and its number: no digit, no clause break, no table bar.
+_GAP = r"[^\d。；;，,：:|（）()\n]{0,%d}?"
+
+
+def _g(n: int) -> str:
+    return _GAP % n
+
+
+# Each fact: patterns with the number in group n and the unit in group u. Order matters only
+# within a clause: the first pattern that matches a span claims it.
+_PATTERNS: list[tuple[str, str]] = []
+
+
+def _add(fact: str, *patterns: str) -> None:
+    _PATTERNS.extend((fact, p) for p in patterns)
+
+
+_APP = r"(?:政府信息公开申请|信息公开申请|依申请公开(?:政府)?信息申请|依申请公开申请|依申请公开事项|依申请公开|申请公开政府信息)"
+_CU = r"(?P<u>件|份|条|宗|起|人次)"  # not 个: 受理点50个 counts places, not applications
+
+_add(
+    "applications_received_online",
+    rf"(?:受理|收到|接到|接收|办理)(?:网上|在线|网络)[^\d。；;，,|\n]{{0,8}}?{_APP}[^\d。；;，,|\n]{{0,10}}?{_NUM}\s*{_CU}",
+    rf"(?:网上|在线|网络)(?:受理|收到|接到|接收){_g(10)}{_APP}{_g(10)}{_NUM}\s*{_CU}",
+)
+_add(
+    "applications_answered",
+    rf"(?:已|均已|全部|按时|依法|按期)?(?:答复|办结|处理完毕|回复|作出答复)(?!数)(?:了|的)?{_g(4)}(?:{_APP})?{_g(4)}{_NUM}\s*{_CU}",
+    rf"办理{_g(12)}{_APP}{_g(6)}{_NUM}\s*{_CU}",
+    rf"(?:答复|办结|回复)(?:的|数量|件数)?(?:为|达|共|计)?{_NUM}\s*{_CU}",
+)
+_add(
+    "applications_received",
+    rf"(?:受理|收到|接到|接收|新收|登记|共有|提出)(?:了)?{_g(16)}{_APP}{_g(16)}{_NUM}\s*{_CU}",
+    rf"{_APP}(?:的)?(?:数量|总数|总量|件数|共计|合计|共)?{_g(8)}(?:为|达|是|达到|计)?{_g(2)}{_NUM}\s*{_CU}(?![^。；;，,\n]{{0,4}}(?:答复|办结|公开))",
+    rf"(?:受理|收到|接到|接收|新收|共|共有)了?{_g(4)}{_NUM}\s*{_CU}{_g(6)}{_APP}",
+)
+_add(
+    "partially_disclosed",
+    rf"部分公开{_g(6)}{_NUM}\s*{_CU}",
+)
+_add(
+    "not_disclosed",
+    rf"(?:不予公开|不公开|不同意公开){_g(6)}{_NUM}\s*{_CU}",
+)
+_add(
+    "not_held",
+    rf"(?:不掌握|信息不存在|不存在|无法提供){_g(12)}{_NUM}\s*{_CU}",
+)
+_add(
+    "disclosed",
+    rf"(?:予以公开|同意公开|全部公开|准予公开|已公开){_g(6)}{_NUM}\s*{_CU}",
+)
+_add(
+    "proactive_items",
+    rf"主动公开{_g(14)}(?:信息|文件){_g(12)}{_NUM}\s*(?P<u>条|件|项|篇)",
+    rf"主动公开(?:政府信息|信息)?(?:共|共计|累计|总计|合计)?{_NUM}\s*(?P<u>条|件|项|篇)",
+    rf"(?:政府信息|信息){_g(8)}主动公开{_g(8)}{_NUM}\s*(?P<u>条|件|项|篇)",
+)
+_add(
+    "reviews_and_lawsuits",  # one number for both: 行政复议、行政诉讼案件15件
+    rf"行政复议[、和及与或]{{1,2}}(?:行政)?(?:诉讼|应诉){_g(10)}{_NUM}\s*(?P<u>件|起|宗|次|例|个)",
+)
+_add(
+    "reviews",
+    rf"行政复议{_g(12)}{_NUM}\s*(?P<u>件|起|宗|次|例|个)",
+)
+_add(
+    "lawsuits",
+    rf"行政诉讼{_g(12)}{_NUM}\s*(?P<u>件|起|宗|次|例|个)",
+    rf"(?:被|遭)?(?:起诉|提起诉讼){_g(8)}{_NUM}\s*(?P<u>件|起|宗|次|例)",
+)
+_add(
+    "complaints",
+    rf"(?:举报|投诉|申诉){_g(12)}{_NUM}\s*(?P<u>件|起|宗|次|人次|例|个)",
+)
+_add(
+    "fees_yuan",
+    rf"(?:收取|收费|费用|检索费|复制费|邮寄费|成本费){_g(12)}{_NUM}\s*(?P<u>万元|元)",
+)
+
+_OUTCOMES = ("disclosed", "partially_disclosed", "not_disclosed", "not_held")
+# The more specific phrase claims a number first: 因政府信息公开申请行政复议2件 is a review, 申请中
+# 不予公开3件 an outcome, not a count of applications.
+_PRIORITY = [
+    "applications_received_online", "reviews_and_lawsuits", "reviews", "lawsuits", "partially_disclosed",
+    "not_disclosed", "not_held", "disclosed", "applications_answered", "applications_received", "proactive_items",
+    "complaints", "fees_yuan",
+]
+_COMPILED = [(fact, re.compile(p)) for fact, p in sorted(_PATTERNS, key=lambda fp: _PRIORITY.index(fp[0]))]
+
+# "Nothing happened" stated in words: 未发生/没有…行政复议 → 0. Only the facts whose absence is
+# commonly reported this way, and only in a clause with no digits at all.
+# The verb is required: 无论是否提起行政复议 states nothing.
+_NONE_VERB = r"(?:未|没有|均未|无)(?:发生|出现|收到|接到|受理|产生|被)"
+_ZERO = [
+    ("reviews", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,20}?行政复议")),
+    ("lawsuits", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,24}?行政诉讼")),
+    ("fees_yuan", re.compile(r"(?:(?:未|没有|均未|不)收取?|免收)[^\d。；;|\n]{0,10}?(?:费用|检索费|复制费|成本费|工本费)")),
+]
+
+# A number right after these is a label, a year, a date, an identifier: never a fact.
+_NOT_AFTER = re.compile(r"[〔\[【第号#]$")
+# Document numbers and dates, blanked before matching so their digits cannot be read.
+_MASKS = [
+    re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号"),  # 〔2018〕12号
+    re.compile(r"\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?"),  # 2018年, 2018年1月3日
+    re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"),
+    re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}"),
+    re.compile(r"(?:电话|传真|热线|手机|邮编|邮政编码|地址)[^。；;，,\n]{0,30}"),
+    re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|个百分点)"),
+    re.compile(r"\d{3,4}\s*[-—－]\s*\d{7,8}"),  # 0878—3167327
+    re.compile(r"\d{5,}(?=\D*(?:热线|专线|平台|号码))|(?<=[“\"])\d+(?=[”\"])"),  # “12345”政府热线
+]
+
+
+@dataclass(frozen=True)
+class NarrativeFact:
+    fact: str
+    value: Decimal
+    unit: str | None
+    sentence: str  # as printed
+    source_line: int  # 1-based line of the report's text
+
+    def as_row(self) -> dict:
+        return {"fact": self.fact, "value": self.value, "unit": self.unit, "sentence": self.sentence,
+                "source_line": self.source_line}
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])")
+
+
+def _sentences(line: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+def _fold(text: str) -> str:
+    """Full-width digits and punctuation to ASCII, one char for one char, so offsets hold."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKC", ch)
+        out.append(folded if len(folded) == 1 and ch not in "，；：（）。" else ch)
+    return "".join(out).replace("\u3000", " ")
+
+
+def _mask(text: str) -> str:
+    for pattern in _MASKS:
+        text = pattern.sub(lambda m: "#" * len(m.group(0)), text)
+    return text
+
+
+def _plain(value: Decimal) -> Decimal:
+    # 50, not 5E+1; 1.50 → 1.5.
+    return Decimal(int(value)) if value == value.to_integral_value() else value.normalize()
+
+
+def _number(raw: str) -> Decimal:
+    return Decimal(raw.replace(",", ""))
+
+
+def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
+    folded = _fold(sentence)
+    masked = _mask(folded)
+    found: list[tuple[int, NarrativeFact]] = []
+    claimed: list[tuple[int, int]] = []  # spans of numbers already read
+    application_context = re.search(r"申请", masked) is not None
+    # After 其中 a sentence breaks its total down (其中向市政府提出依申请公开9件): the parts are not
+    # the headline facts, except the outcomes, which reports state exactly this way.
+    breakdown = masked.find("其中")
+    for fact, pattern in _COMPILED:
+        for match in pattern.finditer(masked):
+            start, end = match.span("n")
+            if any(s < end and start < e for s, e in claimed):
+                continue
+            # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
+            if fact == "applications_answered" and not application_context:
+                continue
+            if breakdown >= 0 and start > breakdown and fact not in _OUTCOMES:
+                continue
+            if _NOT_AFTER.search(masked[:start]):
+                continue
+            value = _number(match["n"])
+            unit = FACTS[fact]
+            if fact == "fees_yuan" and match["u"] == "万元":
+                value = value * 10000
+            elif fact != "fees_yuan" and value != value.to_integral_value():
+                continue  # a count is whole
+            claimed.append((start, end))
+            found.append((start, NarrativeFact(fact, _plain(value), unit, sentence.strip(), line_no)))
+    if not re.search(r"\d", masked.replace("#", "")):
+        for fact, pattern in _ZERO:
+            if pattern.search(masked) and not any(f.fact == fact for _, f in found):
+                found.append((pattern.search(masked).start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
+    return [f for _, f in sorted(found, key=lambda x: x[0])]
+
+
+def read_facts(
+    text: str, skip_lines: set[int] | frozenset = frozenset(), printed: str | None = None
+) -> list[NarrativeFact]:
+    """Every fact stated in the text, in reading order. `skip_lines` (0-based) are not prose
+    (the national tables of a 2019+ report). `printed` is the text before its conversion to
+    simplified characters: where a line kept its length, the sentence is given as printed."""
+    facts: list[NarrativeFact] = []
+    printed_lines = printed.split("\n") if printed is not None else None
+    for index, line in enumerate(text.split("\n")):
+        if index in skip_lines or "|" in line:
+            continue
+        original = printed_lines[index] if printed_lines and index < len(printed_lines) else None
+        offset = 0
+        for sentence in _sentences(line):
+            start = line.index(sentence, offset)
+            offset = start + len(sentence)
+            found = facts_in_sentence(sentence, index + 1)
+            if found and original is not None and len(original) == len(line) and original != line:
+                as_printed = original[start:offset].strip()
+                found = [replace(f, sentence=as_printed) for f in found]
+            facts.extend(found)
+    return facts
+
+
+def conflicts(facts: list[NarrativeFact]) -> list[Issue]:
+    """A fact stated twice with different numbers: a quality issue naming both sentences."""
+    issues = []
+    first: dict[str, NarrativeFact] = {}
+    for fact in facts:
+        seen = first.setdefault(fact.fact, fact)
+        if seen is not fact and seen.value != fact.value:
+            issues.append(Issue(
+                "narrative", "narrative_conflict", WARNING,
+                f"正文两处所述{fact.fact}不一致：第{seen.source_line}行「{seen.sentence}」为 {seen.value}，"
+                f"第{fact.source_line}行「{fact.sentence}」为 {fact.value}",
+                expected=seen.value, actual=fact.value,
+            ))
+    return issues
+
+
+def first_value(facts: list[NarrativeFact], fact: str) -> list[NarrativeFact]:
+    return [f for f in facts if f.fact == fact]
+
+
+def report_tables(lines: list[str]) -> list[dict]:
+    """Rows of the tables a free-form report designed itself, as local rows (`pre2019`): each
+    label cell followed by value cells is a row; its values keep their order (position from 1).
+    Only "|"-marked tables are read: prose between blank lines cannot be told from cells."""
+    from etl.text_layout import VALUE, cells_of
+    from etl.values import parse_value
+
+    rows: list[dict] = []
+    row_no = 0
+
+    def emit(label: str | None, values: list) -> None:
+        nonlocal row_no
+        if label is None or not values:
+            return
+        row_no += 1
+        for position, cell in enumerate(values, 1):
+            rows.append({
+                "table_name": "pre2019", "row_no": row_no, "position": position, "row_label": label,
+                "value": parse_value(cell.text).value, "raw": cell.text,
+            })
+
+    index = 0
+    while index < len(lines):
+        if "|" not in lines[index]:
+            index += 1
+            continue
+        start = index
+        while index < len(lines) and ("|" in lines[index] or not lines[index].strip()):
+            index += 1
+        block = lines[start:index]
+        if sum("|" in line for line in block) < 2:
+            continue
+        label, values = None, []
+        for cell in cells_of(block, start):
+            if cell.kind == VALUE:
+                values.append(cell)
+            else:
+                emit(label, values)
+                label, values = cell.text, []
+        emit(label, values)
+    return rows
