@@ -11,6 +11,7 @@ from etl.pipeline import process_files
 from tests.conftest import seed_paths
 
 VIEWS = {
+    "v_report_summary",
     "v_reports", "v_article20_long", "v_applications_long", "v_review_litigation_long", "v_quality_issues",
     "v_local_rows_long",
 }

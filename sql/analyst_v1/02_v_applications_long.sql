@@ -1,0 +1,19 @@
+-- One row per cell of the applications (收到和处理政府信息公开申请) table of each current report;
+-- analyst_v1 adds where each cell was read (source_line, source_page) at the end.
+create or replace view v_applications_long as
+select r.report_id,
+       r.jurisdiction_code,
+       j.name as jurisdiction_name,
+       r.agency,
+       r.year,
+       c.row_code,
+       c.applicant,
+       c.value,
+       concat_ws(' / ', c.row_label, c.column_label) as label,
+       c.raw,
+       r.template,
+       c.source_line,
+       c.source_page
+from core.application_cell c
+join core.report r on r.report_id = c.report_id and r.is_current
+join core.jurisdiction j on j.code = r.jurisdiction_code;

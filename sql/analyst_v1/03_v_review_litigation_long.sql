@@ -1,0 +1,19 @@
+-- One row per cell of the administrative review and litigation table of each current report;
+-- analyst_v1 adds where each cell was read (source_line, source_page) at the end.
+create or replace view v_review_litigation_long as
+select r.report_id,
+       r.jurisdiction_code,
+       j.name as jurisdiction_name,
+       r.agency,
+       r.year,
+       c.proceeding,
+       c.outcome,
+       c.value,
+       c.raw,
+       c.label,
+       r.template,
+       c.source_line,
+       c.source_page
+from core.review_litigation_cell c
+join core.report r on r.report_id = c.report_id and r.is_current
+join core.jurisdiction j on j.code = r.jurisdiction_code;

@@ -1,0 +1,19 @@
+-- Rows a report adds to a national table, kept as printed; analyst_v1 adds where each cell was
+-- read (source_line, source_page) at the end.
+create or replace view v_local_rows_long as
+select r.report_id,
+       r.jurisdiction_code,
+       j.name as jurisdiction_name,
+       r.agency,
+       r.year,
+       c.table_name,
+       c.row_no,
+       c.row_label,
+       c.position,
+       c.value,
+       c.raw,
+       c.source_line,
+       c.source_page
+from core.local_row_cell c
+join core.report r on r.report_id = c.report_id and r.is_current
+join core.jurisdiction j on j.code = r.jurisdiction_code;
