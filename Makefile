@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORTS ?= ../shared/seeds
 
-.PHONY: install run test constraints clean
+.PHONY: install run test constraints docs clean
 
 install: $(VENV)/.installed
 
@@ -27,6 +27,10 @@ constraints:
 	.venv-pin/bin/pip install --quiet -e '.[test]'
 	( sed -n '1,2p' constraints.txt; .venv-pin/bin/pip freeze --exclude-editable ) > constraints.txt.new
 	mv constraints.txt.new constraints.txt && rm -rf .venv-pin
+
+# After editing sql/dictionary.toml: render docs/data-dictionary.md again (a test checks it).
+docs: install
+	$(BIN)/python -m etl.dictionary docs/data-dictionary.md
 
 clean:
 	rm -rf $(VENV)

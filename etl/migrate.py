@@ -19,6 +19,12 @@ def alembic_config() -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     _run(engine, command.upgrade, revision)
+    # The data dictionary is current whatever order revisions that add view columns ran in
+    # (migration 0009 applies it too; this covers views a later revision creates or replaces).
+    from etl.dictionary import apply_comments
+
+    with engine.begin() as conn:
+        apply_comments(conn)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
