@@ -274,6 +274,25 @@ def serve(cron: str, timezone: str, verbose: bool) -> None:
     nightly_flow.serve(name="ogi-nightly", schedules=[Cron(cron, timezone=timezone)])
 
 
+@main.command()
+@click.argument("report")
+def show(report: str) -> None:
+    """Print a report's three tables as read, beside its quality issues.
+
+    REPORT is a report_id (see v_reports), or the path or URL it was loaded from (a file with
+    the same bytes also finds it). Blank cells show as ·, cells not read as ?, and the last
+    column gives the line of the extracted text (and PDF page) each row was read on.
+    """
+    from etl.show import ReportNotFound, find_report, render_report
+
+    engine = _engine(upgrade=True)
+    try:
+        report_id = find_report(engine, report)
+    except ReportNotFound as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(render_report(engine, report_id), nl=False)
+
+
 @main.group(cls=_Group)
 def db() -> None:
     """Manage the warehouse schema (Alembic migrations) and the embedded server."""
