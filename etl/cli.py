@@ -293,6 +293,46 @@ def show(report: str) -> None:
     click.echo(render_report(engine, report_id), nl=False)
 
 
+@main.command()
+@click.argument("view")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]),
+              help="File format (default: from the file name's suffix).")
+@click.option("--year", "years", callback=_year_range, help="YEAR or FROM-TO (default: every year).")
+@click.option("--jurisdiction", help="Only this GB/T 2260 code and the places under it (e.g. 320000 for 江苏省).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+def export(view: str, fmt: str | None, years, jurisdiction: str | None, output: str) -> None:
+    """Write an analyst view (e.g. v_report_summary, v_applications_long) to CSV, Parquet or Excel.
+
+    Rows are streamed from the database in chunks, so any view fits. CSV is UTF-8 with a BOM
+    (Excel opens the Chinese text correctly); blank cells stay empty, never 0. The file appears
+    only when complete.
+    """
+    from etl import dictionary
+    from etl.export import ExportError, export_view, format_of
+
+    if view not in dictionary.view_names():
+        raise click.BadParameter(f"{view!r}: one of {', '.join(dictionary.view_names())}", param_hint="VIEW")
+    if jurisdiction is not None and not (len(jurisdiction) == 6 and jurisdiction.isdigit()):
+        raise click.BadParameter("a six-digit GB/T 2260 code, e.g. 320500", param_hint="--jurisdiction")
+    fmt = fmt or format_of(output)
+    if fmt is None:
+        raise click.BadParameter("give --format csv|parquet|xlsx, or a file name ending in one", param_hint="--format")
+    engine = _engine(upgrade=True)
+    started = time.monotonic()
+
+    def progress(rows: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{rows:,} rows", nl=False, err=True)
+
+    try:
+        rows = export_view(engine, view, fmt, output, years, jurisdiction, progress=progress)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    click.echo(f"{rows:,} rows of {view} → {output} ({fmt}, {time.monotonic() - started:.1f} s)")
+
+
 @main.group(cls=_Group)
 def db() -> None:
     """Manage the warehouse schema (Alembic migrations) and the embedded server."""
