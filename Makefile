@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORTS ?= ../shared/seeds
 
-.PHONY: install run test constraints docs clean
+.PHONY: install run test browser constraints docs clean
 
 install: $(VENV)/.installed
 
@@ -20,6 +20,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Headless Chromium for the quality page's test (tests/test_quality_page.py skips without it).
+browser:
+	command -v chromium >/dev/null || { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -q && \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 # After changing dependencies in pyproject.toml: re-resolve and pin the exact set again.
 constraints:

@@ -333,6 +333,25 @@ def export(view: str, fmt: str | None, years, jurisdiction: str | None, output: 
     click.echo(f"{rows:,} rows of {view} → {output} ({fmt}, {time.monotonic() - started:.1f} s)")
 
 
+@main.command()
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write a static HTML page with charts to this file.")
+@click.option("--worst", default=20, show_default=True, help="How many of the worst reports to list.")
+def quality(html_file: str | None, worst: int) -> None:
+    """The warehouse's quality: coverage by province and year, issues by check, the worst reports.
+
+    With --html, one self-contained page (inline SVG charts; no server, nothing fetched) to open
+    in a browser or mail as it is.
+    """
+    from etl.quality_page import collect, render_html, render_text
+
+    data = collect(_engine(upgrade=True), worst=worst)
+    if html_file is None:
+        click.echo(render_text(data), nl=False)
+        return
+    Path(html_file).write_text(render_html(data), encoding="utf-8")
+    click.echo(f"wrote {html_file}: {data.totals['reports']} report(s), {len(data.checks)} check(s) with issues")
+
+
 @main.group(cls=_Group)
 def db() -> None:
     """Manage the warehouse schema (Alembic migrations) and the embedded server."""
