@@ -54,8 +54,9 @@ def main() -> None:
 
     \b
     Start with:  ogi run path/to/reports
-    Then query:  the views v_reports, v_article20_long, v_applications_long,
-                 v_review_litigation_long and v_quality_issues.
+    Then query:  the views v_report_summary, v_reports, v_article20_long,
+                 v_applications_long, v_review_litigation_long and v_quality_issues;
+                 or ogi show REPORT, ogi export VIEW -o FILE, ogi quality --html FILE.
     """
 
 
