@@ -60,44 +60,60 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def comment_statements(database_columns: dict[str, list[str]]) -> list[str]:
-    """COMMENT ON for the views and columns that exist (another revision may not have added them yet)."""
+def comment_statements(database: dict[str, list[str]], current: dict[tuple[str, str | None], str | None] | None = None) -> list[str]:
+    """COMMENT ON for the views and columns that exist (another revision may not have added them
+    yet) and whose comment differs from `current` ((view, column or None) → comment; None: unknown)."""
+    current = current or {}
     statements = []
-    for view, columns in database_columns.items():
+    for view, columns in database.items():
         spec = views().get(view)
         if spec is None:
             continue
-        statements.append(f"comment on view {view} is {_literal(spec.about)}")
+        if current.get((view, None)) != spec.about:
+            statements.append(f"comment on view {view} is {_literal(spec.about)}")
         described = dict(spec.columns)
         for column in columns:
-            if described.get(column):
-                statements.append(f'comment on column {view}."{column}" is {_literal(described[column])}')
+            text = described.get(column)
+            if text and current.get((view, column)) != text:
+                statements.append(f'comment on column {view}."{column}" is {_literal(text)}')
     return statements
 
 
 def database_view_columns(conn) -> dict[str, list[str]]:
     """The public schema's views and their columns, in order (conn: a SQLAlchemy connection)."""
+    return _views_in_database(conn)[0]
+
+
+def _views_in_database(conn):
+    """(view → its columns in order, (view, column) → comment with (view, None) the view's own)."""
     import sqlalchemy as sa
 
     rows = conn.execute(sa.text(
         """
-        select c.table_name, c.column_name
-        from information_schema.columns c
-        join information_schema.views v on v.table_schema = c.table_schema and v.table_name = c.table_name
-        where c.table_schema = 'public'
-        order by c.table_name, c.ordinal_position
+        select c.relname, a.attname, col_description(c.oid, a.attnum), obj_description(c.oid, 'pg_class')
+        from pg_class c
+        join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+        join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        where c.relkind = 'v'
+        order by c.relname, a.attnum
         """
     )).all()
-    out: dict[str, list[str]] = {}
-    for view, column in rows:
-        out.setdefault(view, []).append(column)
-    return out
+    database: dict[str, list[str]] = {}
+    current: dict[tuple[str, str | None], str | None] = {}
+    for view, column, comment, view_comment in rows:
+        database.setdefault(view, []).append(column)
+        current[(view, column)] = comment
+        current[(view, None)] = view_comment
+    return database, current
 
 
-def apply_comments(conn) -> None:
-    """Comment every described view and column in the database (idempotent; for migrations)."""
-    for statement in comment_statements(database_view_columns(conn)):
+def apply_comments(conn) -> int:
+    """Comment every described view and column whose comment is missing or changed (idempotent;
+    for migrations). Returns the number of statements run."""
+    statements = comment_statements(*_views_in_database(conn))
+    for statement in statements:
         conn.exec_driver_sql(statement)
+    return len(statements)
 
 
 def _cell(text: str | None) -> str:

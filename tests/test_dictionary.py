@@ -56,6 +56,19 @@ def test_a_column_without_an_entry_is_named():
     assert missing == ["v_reports.brand_new", "v_unknown (the view itself)", "v_unknown.x"]
 
 
+def test_comments_are_written_only_when_missing_or_changed(warehouse_url):
+    engine = make_engine(warehouse_url)
+    try:
+        with engine.begin() as conn:
+            assert dictionary.apply_comments(conn) == 0  # at head, every comment is current
+            conn.exec_driver_sql("comment on column v_report_summary.disclosure_rate is null")
+            conn.exec_driver_sql("comment on view v_reports is 'stale'")
+            assert dictionary.apply_comments(conn) == 2
+            assert dictionary.apply_comments(conn) == 0
+    finally:
+        engine.dispose()
+
+
 def test_comments_survive_quotes_and_are_only_for_what_exists():
     statements = dictionary.comment_statements({"v_reports": ["report_id"], "v_other": ["x"]})
     assert statements[0].startswith("comment on view v_reports is '")
