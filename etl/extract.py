@@ -29,9 +29,6 @@ class SourceFile:
     # page_starts[n - 1]), so that a cell read on a line can name its page.
     page_starts: tuple[int, ...] | None = None
 
-    def page_of_line(self, line: int | None) -> int | None:
-        return page_of_line(self.page_starts, line)
-
 
 def page_of_line(page_starts: tuple[int, ...] | None, line: int | None) -> int | None:
     """The 1-based page holding a 1-based line, from a PDF's page starts; None without them."""
