@@ -275,23 +275,40 @@ def serve(cron: str, timezone: str, verbose: bool) -> None:
     nightly_flow.serve(name="ogi-nightly", schedules=[Cron(cron, timezone=timezone)])
 
 
+def _line_range(_ctx, _param, value: str | None):
+    if value is None:
+        return None
+    first, _, last = value.partition("-")
+    try:
+        lines = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter("expected LINE or FROM-TO, e.g. 190-215") from None
+    if lines[0] < 1 or lines[0] > lines[1]:
+        raise click.BadParameter(f"{value}: not a range of lines from 1")
+    return lines
+
+
 @main.command()
 @click.argument("report")
-def show(report: str) -> None:
+@click.option("--lines", callback=_line_range,
+              help="Print these lines (FROM-TO) of the report's extracted text instead, numbered as source_line counts.")
+def show(report: str, lines) -> None:
     """Print a report's three tables as read, beside its quality issues.
 
     REPORT is a report_id (see v_reports), or the path or URL it was loaded from (a file with
     the same bytes also finds it). Blank cells show as ·, cells not read as ?, and the last
-    column gives the line of the extracted text (and PDF page) each row was read on.
+    column gives the line of the extracted text (and PDF page) each row was read on; --lines
+    prints that text (re-read from the raw archive), to follow a number back to its place.
     """
-    from etl.show import ReportNotFound, find_report, render_report
+    from etl.show import ReportNotFound, extracted_lines, find_report, render_report
 
     engine = _engine(upgrade=True)
     try:
         report_id = find_report(engine, report)
+        text = extracted_lines(engine, report_id, *lines) if lines else render_report(engine, report_id)
     except ReportNotFound as error:
         raise click.ClickException(str(error)) from error
-    click.echo(render_report(engine, report_id), nl=False)
+    click.echo(text, nl=False)
 
 
 @main.command()

@@ -207,3 +207,34 @@ def _local_grid(cells: list[dict]) -> list[str]:
         for (table, _), row_cells in rows.items()
     ]
     return grid(["table", "行", *[f"({n})" for n in range(1, width + 1)], "line"], body)
+
+
+def extracted_lines(engine: Engine, report_id: int, first: int, last: int) -> str:
+    """Lines first..last (1-based) of the report's extracted text, numbered as source_line counts
+    them, with PDF page starts marked: re-read from the raw archive, so the numbers of an HTML or
+    Word report can be followed to their place in the text ogi read."""
+    from etl import archive
+    from etl.extract import page_of_line, read_document
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.text(
+            """
+            select r.source_uri, r.sha256, f.name, f.declared_charset
+            from core.report r
+            left join core.source_fetch f on f.url = r.source_uri and f.sha256 = r.sha256
+            where r.report_id = :r
+            """), {"r": report_id}).one()
+    if not archive.has(row.sha256):
+        raise ReportNotFound(f"report {report_id}: its bytes ({row.sha256[:12]}) are not in the archive {archive.default_root()}")
+    name = row.name or row.source_uri.rstrip("/").rsplit("/", 1)[-1]
+    source = read_document(row.source_uri, archive.load(row.sha256), name, row.declared_charset)
+    if source.text is None:
+        raise ReportNotFound(f"report {report_id} cannot be read: {source.problem}")
+    lines = source.text.split("\n")
+    first, last = max(1, first), min(last, len(lines))
+    out = []
+    for number in range(first, last + 1):
+        if source.page_starts and number in source.page_starts:
+            out.append(f"{'':>6}  --- page {page_of_line(source.page_starts, number)} ---")
+        out.append(f"{number:>6}  {lines[number - 1]}")
+    return "\n".join(out) + "\n"

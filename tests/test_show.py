@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy as sa
 
 from etl.pipeline import process_files
 from etl.show import BLANK, NOT_READ, ReportNotFound, display_width, find_report, grid, render_report, where
@@ -63,3 +64,23 @@ def test_ogi_show_command(warehouse_url, engine):
     missing = subprocess.run([sys.executable, "-m", "etl.cli", "show", "424242"], env=env,
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode == 1 and "no report '424242'" in missing.stderr
+
+
+def test_lines_of_the_extracted_text_follow_a_number_back(engine, tmp_path):
+    from etl.show import extracted_lines
+    from tests.fixtures.generate import load_spec, render_variant
+
+    [text_report] = process_files([SEED_004], engine)
+    lines = extracted_lines(engine, text_report.report_id, 197, 199).splitlines()
+    assert lines == ["   197  一、本年新收政府信息公开申请数量", "   198  ", "   199  150"]
+
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_variant(load_spec("report_2021"), "pdf").data)
+    [pdf_report] = process_files([pdf], engine)
+    with engine.connect() as conn:
+        line, page = conn.execute(sa.text(
+            "select source_line, source_page from v_applications_long "
+            "where report_id = :r and row_code = '3.1' and applicant = 'total'"), {"r": pdf_report.report_id}).one()
+    shown = extracted_lines(engine, pdf_report.report_id, 1, line)
+    assert f"--- page {page} ---" in shown
+    assert shown.splitlines()[-1].startswith(f"{line:>6}  ") and "| 346 |" in shown.splitlines()[-1]
