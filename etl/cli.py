@@ -54,8 +54,9 @@ def main() -> None:
 
     \b
     Start with:  ogi run path/to/reports
-    Then query:  the views v_reports, v_article20_long, v_applications_long,
-                 v_review_litigation_long and v_quality_issues.
+    Then query:  the views v_report_summary, v_reports, v_article20_long,
+                 v_applications_long, v_review_litigation_long and v_quality_issues;
+                 or ogi show REPORT, ogi export VIEW -o FILE, ogi quality --html FILE.
     """
 
 
@@ -276,6 +277,101 @@ def serve(cron: str, timezone: str, verbose: bool) -> None:
 
     click.echo(f"ogi: serving the nightly deployment, {cron} ({timezone}); stop with Ctrl-C", err=True)
     nightly_flow.serve(name="ogi-nightly", schedules=[Cron(cron, timezone=timezone)])
+
+
+def _line_range(_ctx, _param, value: str | None):
+    if value is None:
+        return None
+    first, _, last = value.partition("-")
+    try:
+        lines = (int(first), int(last or first))
+    except ValueError:
+        raise click.BadParameter("expected LINE or FROM-TO, e.g. 190-215") from None
+    if lines[0] < 1 or lines[0] > lines[1]:
+        raise click.BadParameter(f"{value}: not a range of lines from 1")
+    return lines
+
+
+@main.command()
+@click.argument("report")
+@click.option("--lines", callback=_line_range,
+              help="Print these lines (FROM-TO) of the report's extracted text instead, numbered as source_line counts.")
+def show(report: str, lines) -> None:
+    """Print a report's three tables as read, beside its quality issues.
+
+    REPORT is a report_id (see v_reports), or the path or URL it was loaded from (a file with
+    the same bytes also finds it). Blank cells show as ·, cells not read as ?, and the last
+    column gives the line of the extracted text (and PDF page) each row was read on; --lines
+    prints that text (re-read from the raw archive), to follow a number back to its place.
+    """
+    from etl.show import ReportNotFound, extracted_lines, find_report, render_report
+
+    engine = _engine(upgrade=True)
+    try:
+        report_id = find_report(engine, report)
+        text = extracted_lines(engine, report_id, *lines) if lines else render_report(engine, report_id)
+    except ReportNotFound as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("view")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "xlsx"]),
+              help="File format (default: from the file name's suffix).")
+@click.option("--year", "years", callback=_year_range, help="YEAR or FROM-TO (default: every year).")
+@click.option("--jurisdiction", help="Only this GB/T 2260 code and the places under it (e.g. 320000 for 江苏省).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+def export(view: str, fmt: str | None, years, jurisdiction: str | None, output: str) -> None:
+    """Write an analyst view (e.g. v_report_summary, v_applications_long) to CSV, Parquet or Excel.
+
+    Rows are streamed from the database in chunks, so any view fits. CSV is UTF-8 with a BOM
+    (Excel opens the Chinese text correctly); blank cells stay empty, never 0. The file appears
+    only when complete.
+    """
+    from etl import dictionary
+    from etl.export import ExportError, export_view, format_of
+
+    if view not in dictionary.view_names():
+        raise click.BadParameter(f"{view!r}: one of {', '.join(dictionary.view_names())}", param_hint="VIEW")
+    if jurisdiction is not None and not (len(jurisdiction) == 6 and jurisdiction.isdigit()):
+        raise click.BadParameter("a six-digit GB/T 2260 code, e.g. 320500", param_hint="--jurisdiction")
+    fmt = fmt or format_of(output)
+    if fmt is None:
+        raise click.BadParameter("give --format csv|parquet|xlsx, or a file name ending in one", param_hint="--format")
+    engine = _engine(upgrade=True)
+    started = time.monotonic()
+
+    def progress(rows: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{rows:,} rows", nl=False, err=True)
+
+    try:
+        rows = export_view(engine, view, fmt, output, years, jurisdiction, progress=progress)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    if sys.stderr.isatty():
+        click.echo("", err=True)
+    click.echo(f"{rows:,} rows of {view} → {output} ({fmt}, {time.monotonic() - started:.1f} s)")
+
+
+@main.command()
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write a static HTML page with charts to this file.")
+@click.option("--worst", default=20, show_default=True, help="How many of the worst reports to list.")
+def quality(html_file: str | None, worst: int) -> None:
+    """The warehouse's quality: coverage by province and year, issues by check, the worst reports.
+
+    With --html, one self-contained page (inline SVG charts; no server, nothing fetched) to open
+    in a browser or mail as it is.
+    """
+    from etl.quality_page import collect, render_html, render_text
+
+    data = collect(_engine(upgrade=True), worst=worst)
+    if html_file is None:
+        click.echo(render_text(data), nl=False)
+        return
+    Path(html_file).write_text(render_html(data), encoding="utf-8")
+    click.echo(f"wrote {html_file}: {data.totals['reports']} report(s), {len(data.checks)} check(s) with issues")
 
 
 @main.group(cls=_Group)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,30 @@ class SourceFile:
     sha256: str
     text: str | None  # None when the file cannot be read as a report
     problem: str | None  # why it cannot, in words for the person who supplied it
+    # PDF only: the 1-based line of `text` on which each page starts (page n starts on
+    # page_starts[n - 1]), so that a cell read on a line can name its page.
+    page_starts: tuple[int, ...] | None = None
+
+
+def page_of_line(page_starts: tuple[int, ...] | None, line: int | None) -> int | None:
+    """The 1-based page holding a 1-based line, from a PDF's page starts; None without them."""
+    if not page_starts or line is None:
+        return None
+    return bisect_right(page_starts, line) or None
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
+    """The pages' text joined as pdf_to_text joins it, and the line each page starts on."""
+    pages = [_normalise_newlines(page) for page in pages]
+    starts, line = [], 1
+    for page in pages:
+        starts.append(line)
+        line += page.count("\n") + 1
+    return "\n".join(pages) + "\n", tuple(starts)
 
 
 def discover(paths: list[str | Path]) -> list[Path]:
@@ -107,15 +132,16 @@ def read_document(source_uri: str, data: bytes, name: str, declared_charset: str
     kind = sniff_format(data, name)
     if kind.startswith("unsupported:"):
         return problem(f"{kind.split(':', 1)[1]} 文件不是年度报告的发布格式，暂不支持（支持 HTML、PDF、Word .docx/.doc 和纯文本）")
+    page_starts = None
     try:
         if kind == "html":
             from etl.formats.html import html_to_text
 
             text = html_to_text(data, declared_charset)
         elif kind == "pdf":
-            from etl.formats.pdf import pdf_to_text
+            from etl.formats.pdf import pdf_pages
 
-            text = pdf_to_text(data)
+            text, page_starts = join_pages(pdf_pages(data))
         elif kind == "docx":
             from etl.formats.docx import docx_to_text
 
@@ -132,4 +158,4 @@ def read_document(source_uri: str, data: bytes, name: str, declared_charset: str
         return problem(str(error))
     if not text.strip():
         return problem(f"{kind} 文件中没有可读的文字")
-    return SourceFile(source_uri, digest, text.replace("\r\n", "\n").replace("\r", "\n"), None)
+    return SourceFile(source_uri, digest, _normalise_newlines(text), None, page_starts)

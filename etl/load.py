@@ -35,22 +35,22 @@ _report = sa.table(
 _ROW_TABLES = {
     "article20": sa.table(
         "article20_cell",
-        *(sa.column(c) for c in ("report_id", "item", "category", "metric", "value", "unit", "row_label", "column_label", "raw")),
+        *(sa.column(c) for c in ("report_id", "item", "category", "metric", "value", "unit", "row_label", "column_label", "raw", "source_line", "source_page")),
         schema="core",
     ),
     "applications": sa.table(
         "application_cell",
-        *(sa.column(c) for c in ("report_id", "row_code", "applicant", "value", "row_label", "column_label", "raw")),
+        *(sa.column(c) for c in ("report_id", "row_code", "applicant", "value", "row_label", "column_label", "raw", "source_line", "source_page")),
         schema="core",
     ),
     "review_litigation": sa.table(
         "review_litigation_cell",
-        *(sa.column(c) for c in ("report_id", "proceeding", "outcome", "value", "label", "raw")),
+        *(sa.column(c) for c in ("report_id", "proceeding", "outcome", "value", "label", "raw", "source_line", "source_page")),
         schema="core",
     ),
     "local_rows": sa.table(
         "local_row_cell",
-        *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw")),
+        *(sa.column(c) for c in ("report_id", "table_name", "row_no", "position", "row_label", "value", "raw", "source_line", "source_page")),
         schema="core",
     ),
     "narrative_facts": sa.table(

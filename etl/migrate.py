@@ -18,7 +18,7 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    _run(engine, command.upgrade, revision)
+    _run(engine, command.upgrade, revision, comments=True)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
@@ -38,10 +38,17 @@ def is_at_head(engine: Engine) -> bool:
     return current_revision(engine) == head_revision()
 
 
-def _run(engine: Engine, fn, revision: str) -> None:
+def _run(engine: Engine, fn, revision: str, comments: bool = False) -> None:
     config = alembic_config()
     with engine.begin() as conn:
         # Two ogi processes starting at once must not both run the same migration.
         conn.exec_driver_sql("select pg_advisory_xact_lock(hashtext('ogi:migrations'))")
         config.attributes["connection"] = conn
         fn(config, revision)
+        if comments:
+            # The data dictionary is current whatever order the revisions that add view columns
+            # ran in (0009 applies it too; this covers views a later revision creates or replaces).
+            # Only changed comments are written, so a schema already at head costs one query.
+            from etl.dictionary import apply_comments
+
+            apply_comments(conn)

@@ -69,7 +69,7 @@ def process_source(
         parsed = quarantined(source.source_uri, source.sha256, source.problem)
     else:
         try:
-            parsed = parse_report(source.text, source.source_uri, source.sha256, resolver, hints)
+            parsed = parse_report(source.text, source.source_uri, source.sha256, resolver, hints, source.page_starts)
         except Exception as error:  # a parser bug must not stop the run or lose the file
             last = traceback.extract_tb(error.__traceback__)[-1]
             parsed = quarantined(

@@ -21,7 +21,13 @@ from etl.values import WAN_YUAN, YI_YUAN, is_blank, parse_value, to_wan_yuan
 class _RowCapture:
     label: str
     header: list[str]
+    line_no: int  # the label's line (0-based, as Cell.line_no)
     values: list[Cell] = field(default_factory=list)
+
+    def source_line(self, index: int, complete: bool) -> int:
+        """The 1-based line a value was read on; for a row whose values could not be placed,
+        the line of its label, which is where a reader would look."""
+        return (self.values[index].line_no if complete else self.line_no) + 1
 
 
 @dataclass
@@ -31,14 +37,14 @@ class TableResult:
     local_rows: list[dict] = field(default_factory=list)  # rows the report adds, kept as printed
 
 
-def _local_row_cells(table: str, local_rows: list[tuple[str, list[str]]]) -> list[dict]:
+def _local_row_cells(table: str, local_rows: list[tuple[str, list[str], list[int]]]) -> list[dict]:
     cells = []
-    for row_no, (label, values) in enumerate(local_rows, 1):
-        for position, raw in enumerate(values, 1):
+    for row_no, (label, values, line_nos) in enumerate(local_rows, 1):
+        for position, (raw, line_no) in enumerate(zip(values, line_nos), 1):
             parsed = parse_value(raw)
             cells.append({
                 "table_name": table, "row_no": row_no, "position": position, "row_label": label,
-                "value": parsed.value, "raw": raw,
+                "value": parsed.value, "raw": raw, "source_line": line_no + 1,
             })
     return cells
 
@@ -60,11 +66,11 @@ def _capture_rows(cells: list[Cell], match, width_of):
     seen more than once, and rows that carried more non-blank values than the template has.
     """
     captured: dict[str, _RowCapture] = {}
-    extra_rows: list[tuple[str, list[str]]] = []
+    extra_rows: list[tuple[str, list[str], list[int]]] = []  # label, value texts, their lines
     duplicates: list[str] = []
     overfull: dict[str, list[str]] = {}
     current: str | None = None
-    extra: tuple[str, list[str]] | None = None
+    extra: tuple[str, list[str], list[int]] | None = None
     header: list[str] = []
     last_was_value = False
     previous_code: str | None = None
@@ -90,7 +96,7 @@ def _capture_rows(cells: list[Cell], match, width_of):
                     duplicates.append(code)
                     current = None
                 else:
-                    captured[code] = _RowCapture(label, list(header))
+                    captured[code] = _RowCapture(label, list(header), cell.line_no)
                     current = code
                 previous_code = code
                 extra = None
@@ -103,7 +109,7 @@ def _capture_rows(cells: list[Cell], match, width_of):
                     header = []
                 header.append(label)
                 current = None
-                extra = (label, [])
+                extra = (label, [], [])
                 extra_rows.append(extra)
                 unmatched_label = label
             last_was_value = False
@@ -117,15 +123,16 @@ def _capture_rows(cells: list[Cell], match, width_of):
                     overfull.setdefault(current, []).append(cell.text)
             elif extra is not None:
                 extra[1].append(cell.text)
-    local_rows = [(label, values) for label, values in extra_rows if any(not is_blank(v) for v in values)]
+                extra[2].append(cell.line_no)
+    local_rows = [row for row in extra_rows if any(not is_blank(v) for v in row[1])]
     return captured, local_rows, duplicates, overfull
 
 
-def _local_row_issues(table: str, local_rows: list[tuple[str, list[str]]]) -> list[Issue]:
+def _local_row_issues(table: str, local_rows: list[tuple[str, list[str], list[int]]]) -> list[Issue]:
     return [
         Issue(table, "unrecognised_row", WARNING,
               f"表中有模板以外的行「{label}」（数值 {' | '.join(values)}），按原样另存于 v_local_rows_long")
-        for label, values in local_rows
+        for label, values, _lines in local_rows
     ]
 
 
@@ -217,6 +224,7 @@ def parse_article20(cells: list[Cell], template: str) -> TableResult:
                     "row_label": capture.label if capture else None,
                     "column_label": column_labels[index],
                     "raw": raw,
+                    "source_line": capture.source_line(index, complete) if capture else None,
                 }
             )
     return TableResult(rows, issues + _blank_rows("article20", blank), _local_row_cells("article20", local_rows))
@@ -295,6 +303,7 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
                     "row_label": capture.label if capture else row.label,
                     "column_label": column_labels[index],
                     "raw": raw,
+                    "source_line": capture.source_line(index, complete) if capture else None,
                 }
             )
     return TableResult(rows, issues + _blank_rows("applications", blank), _local_row_cells("applications", local_rows))
@@ -357,8 +366,9 @@ def parse_review_litigation(cells: list[Cell]) -> TableResult:
             label = f"{t.PROCEEDING_LABELS[proceeding]}/{t.OUTCOME_LABELS[outcome]}"
             if not parsed.understood:
                 issues.append(_unparsed("review_litigation", label, raw))
-            rows.append(
-                {"proceeding": proceeding, "outcome": outcome, "value": parsed.value, "label": label, "raw": raw}
-            )
+            rows.append({
+                "proceeding": proceeding, "outcome": outcome, "value": parsed.value, "label": label, "raw": raw,
+                "source_line": run[index].line_no + 1 if complete else None,
+            })
             index += 1
     return TableResult(rows, issues)

@@ -9,6 +9,7 @@ from etl import templates as t
 from etl.checks import check_applications, check_narrative, check_review_litigation
 from etl.chinese import NO_CONVERSION, to_simplified
 from etl.jurisdictions import JurisdictionResolver
+from etl.extract import page_of_line
 from etl.labels import compact
 from etl.metadata import Hints, apply_hints, read_metadata
 from etl.narrative import conflicts, read_facts, report_tables
@@ -77,8 +78,10 @@ def _template_of_year(year: int | None) -> str:
 
 
 def parse_report(
-    text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver, hints: Hints | None = None
+    text: str, source_uri: str, sha256: str, resolver: JurisdictionResolver, hints: Hints | None = None,
+    page_starts: tuple[int, ...] | None = None,
 ) -> ParsedReport:
+    """`page_starts` (SourceFile.page_starts, PDF only) gives every cell its source_page."""
     converted = to_simplified(text)
     printed, text = text, converted.text
     meta = read_metadata(text, resolver)
@@ -150,6 +153,8 @@ def parse_report(
         setattr(report, name, result.rows)
         report.local_rows.extend(result.local_rows)
         report.issues.extend(result.issues)
+    for row in (*report.article20, *report.applications, *report.review_litigation, *report.local_rows):
+        row["source_page"] = page_of_line(page_starts, row["source_line"])
 
     report.issues.extend(check_applications(report.applications, template))
     report.issues.extend(check_review_litigation(report.review_litigation))

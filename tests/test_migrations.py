@@ -12,6 +12,7 @@ from tests.conftest import seed_paths
 
 VIEWS = {
     "v_narrative_facts",
+    "v_report_summary",
     "v_reports", "v_article20_long", "v_applications_long", "v_review_litigation_long", "v_quality_issues",
     "v_local_rows_long",
 }
@@ -81,5 +82,34 @@ def test_every_alias_resolves_to_a_known_jurisdiction(warehouse_url):
         assert _scalar(engine, "select code from core.jurisdiction_alias where alias = '楚雄彝族自治州楚雄市'") == "532301"
         assert _scalar(engine, "select code from core.jurisdiction_alias where alias = '楚雄市'") == "532301"
         assert _scalar(engine, "select code from core.jurisdiction_alias where alias = '上海市'") == "310000"
+    finally:
+        engine.dispose()
+
+
+def _columns(engine, view: str) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.execute(sa.text(
+            "select column_name from information_schema.columns where table_name = :v order by ordinal_position"
+        ), {"v": view}).scalars())
+
+
+def test_the_analyst_revision_goes_down_to_the_previous_views_and_up_again_with_data(new_database):
+    engine = make_engine(new_database())
+    try:
+        migrate.upgrade(engine)
+        process_files(seed_paths(), engine)
+        with_provenance = _columns(engine, "v_applications_long")
+        assert with_provenance[-2:] == ["source_line", "source_page"]
+        migrate.downgrade(engine, "0008")  # the revision before the analyst's
+        assert _views(engine) == VIEWS - {"v_report_summary"}
+        assert _columns(engine, "v_applications_long") == with_provenance[:-2]
+        assert _scalar(engine, "select count(*) from v_applications_long") == 3 * 161
+        migrate.upgrade(engine)
+        assert _columns(engine, "v_applications_long") == with_provenance
+        assert _scalar(engine, "select count(*) from v_report_summary") == 5
+        # Cells loaded before the revision have no provenance until they are read again.
+        assert _scalar(engine, "select count(*) from v_applications_long where source_line is not null") == 0
+        process_files(seed_paths(), engine, force=True)
+        assert _scalar(engine, "select count(*) from v_applications_long where source_line is null") == 0
     finally:
         engine.dispose()

@@ -58,7 +58,13 @@ _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[�
 
 
 def pdf_to_text(data: bytes) -> str:
-    """The text of a PDF's text layer: text as lines, tables in the pipe layout, page by page.
+    """The text of a PDF's text layer: its pages' text (pdf_pages) joined, one line between pages."""
+    return "\n".join(pdf_pages(data)) + "\n"
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page, in order: text as lines, tables in the pipe layout. Kept apart so
+    that a cell's line in the joined text can be traced back to its page (etl.extract).
 
     Raises ValueError for bytes that are not a readable PDF and for a PDF without a usable text
     layer (a scan, which would need OCR).
@@ -67,7 +73,7 @@ def pdf_to_text(data: bytes) -> str:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as error:  # pdfminer raises syntax, encryption or type errors alike
         raise ValueError(f"不是有效的 PDF 文件 / not a valid PDF file: {error}") from error
-    lines: list[str] = []
+    pages: list[str] = []
     chars = undecodable = 0
     with pdf:
         try:
@@ -75,7 +81,7 @@ def pdf_to_text(data: bytes) -> str:
                 chars += len(page.chars)
                 # Fonts without a ToUnicode map: pdfminer can only say "(cid:1234)".
                 undecodable += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
-                lines.extend(page_lines(page))
+                pages.append("\n".join(page_lines(page)))
                 page.close()  # frees the page's parsed objects: long reports stay small in memory
         except Exception as error:  # a damaged content stream, an unsupported filter
             raise ValueError(f"PDF 文件无法读取 / PDF cannot be read: {error}") from error
@@ -83,7 +89,7 @@ def pdf_to_text(data: bytes) -> str:
         raise ValueError("PDF 没有文字层（可能是扫描件，需要 OCR）/ PDF has no text layer (a scan? OCR needed)")
     if undecodable > chars / 2:
         raise ValueError("PDF 的文字层无法解码（字体缺少 Unicode 映射）/ PDF text layer cannot be decoded (no ToUnicode map)")
-    return "\n".join(lines) + "\n"
+    return pages
 
 
 def page_lines(page) -> list[str]:
