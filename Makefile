@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 REPORTS ?= ../shared/seeds
 
-.PHONY: install run test constraints clean
+.PHONY: install run test constraints clean system-deps
 
 install: $(VENV)/.installed
 
@@ -14,6 +14,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
+
+# From Debian: a Chinese font, without which PDFium drops text of PDFs that do not embed their
+# Chinese font (etl/formats/pdf.py refuses to read PDFs then), and poppler's pdftotext, a reference
+# column of benchmarks/throughput.py. Needs root (CI and the development machines run as root).
+system-deps:
+	@dpkg -s fonts-wqy-microhei poppler-utils >/dev/null 2>&1 || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei poppler-utils)
 
 run: install
 	$(BIN)/ogi run $(REPORTS)
