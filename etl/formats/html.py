@@ -104,6 +104,14 @@ def decode_html(data: bytes, declared_charset: str | None = None) -> str:
     )
 
 
+# --- Parsing ---------------------------------------------------------------------------------
+
+# Untrusted pages: no network access, libxml2's depth and size limits kept (huge_tree off: markup
+# nested deeper than 256 levels is cut there instead of growing the tree, and the recursive walks
+# below stay far from Python's recursion limit). libxml2's HTML parser never loads a DTD nor
+# expands entities declared in one (billion laughs, XXE): only the predefined HTML entities.
+HTML_PARSER = lxml.html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+
 # --- Text ------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
@@ -389,6 +397,9 @@ def _simplified(text: str) -> str:
     return to_simplified(text).text
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_INTERNAL_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
+
 # --- Entry point -----------------------------------------------------------------------------
 
 
@@ -401,11 +412,14 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     """
     text = decode_html(data, declared_charset)
     # lxml refuses str input carrying an XML encoding declaration; control characters are no text.
-    text = _CONTROL.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", text))
+    # A DOCTYPE with an internal subset (entity declarations: XHTML pages, or billion laughs and
+    # XXE attempts) means nothing to the HTML parser, which would print its "]>" as text.
+    text = _INTERNAL_SUBSET.sub("", text)
     if not text.strip():
         return ""
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=HTML_PARSER)
     except etree.ParserError:
         return ""
     for el in list(root.iter(*_DROP)):
