@@ -262,3 +262,17 @@ def test_encrypted_pdf_is_a_value_error():
     c.save()
     with pytest.raises(ValueError, match="加密"):
         pdf_to_text(buffer.getvalue())
+
+
+def test_six_page_report_reads_every_cell():
+    """The benchmark's multi-page PDF (narrative before the tables, tables over page breaks)."""
+    from etl.extract import read_document
+    from etl.transform import parse_report
+    from tests.fixtures.generate import render_pdf_pages
+    from tests.test_formats_every_cell import RESOLVER, assert_reads_every_cell
+
+    data = render_pdf_pages(load_spec("report_2021"))
+    assert len(pdf_pages(data)) == 6
+    source = read_document("mem://six.pdf", data, "six.pdf")
+    assert source.problem is None, source.problem
+    assert_reads_every_cell(parse_report(source.text, source.source_uri, source.sha256, RESOLVER), "report_2021")

@@ -54,20 +54,25 @@ class Line:
 def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
     """Characters printed twice at (nearly) the same place — fake bold, a shadow — once, in the
     original order; otherwise every character of a bold heading would come out twice."""
-    # Buckets of one point: a twin within the tolerance is in the same or a neighbouring bucket.
-    seen: dict[tuple[str, float, int, int], list[Char]] = {}
+    # A grid of one-point squares: a twin within the tolerance is in the same or a neighbouring
+    # square; most squares are empty, so most characters cost nine failed look-ups.
+    seen: dict[tuple[str, int, int], Char] = {}
     kept = []
     for char in chars:
-        size, top, x0 = round(char.size, 1), int(char.top), int(char.x0)
+        text, top, x0 = char.text, int(char.top), int(char.x0)
         twin = False
-        for dt in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for other in seen.get((char.text, size, top + dt, x0 + dx), ()):
-                    if abs(other.top - char.top) <= tolerance and abs(other.x0 - char.x0) <= tolerance:
-                        twin = True
+        for dt in (0, -1, 1):
+            for dx in (0, -1, 1):
+                other = seen.get((text, top + dt, x0 + dx))
+                if other is not None and abs(other.top - char.top) <= tolerance \
+                        and abs(other.x0 - char.x0) <= tolerance and abs(other.size - char.size) < 0.05:
+                    twin = True
+                    break
+            if twin:
+                break
         if twin:
             continue
-        seen.setdefault((char.text, size, top, x0), []).append(char)
+        seen.setdefault((text, top, x0), char)
         kept.append(char)
     return kept
 
@@ -97,32 +102,32 @@ def text_lines(chars: list[Char]) -> list[Line]:
         groups.setdefault(cluster_of[char.top], []).append(char)
     lines = []
     for number in sorted(groups):
-        words: list[list[Char]] = []
-        current: list[Char] = []
-        for char in sorted(groups[number], key=lambda c: (c.x0, c.top)):
+        line_chars: list[Char] = []
+        text: list[str] = []
+        previous = None  # the last character of the current word; None after a blank
+        for char in sorted(groups[number], key=_left_then_top):
             if char.text.isspace():
-                if current:
-                    words.append(current)
-                current = []
+                previous = None
                 continue
-            if current:
-                previous = current[-1]
-                if char.x0 < previous.x0 or char.x0 > previous.x1 + WORD_GAP \
-                        or abs(char.top - previous.top) > LINE_TOP:
-                    words.append(current)
-                    current = []
-            current.append(char)
-        if current:
-            words.append(current)
-        if not words:
+            # Sorted by x0, a character never starts left of the one before it.
+            if line_chars and (previous is None or char.x0 > previous.x1 + WORD_GAP
+                               or abs(char.top - previous.top) > LINE_TOP):
+                text.append(" ")
+            text.append(char.text)
+            line_chars.append(char)
+            previous = char
+        if not line_chars:
             continue
-        line_chars = [c for word in words for c in word]
         lines.append(Line(
-            " ".join("".join(c.text for c in word) for word in words),
+            "".join(text),
             min(c.x0 for c in line_chars), max(c.x1 for c in line_chars),
             min(c.top for c in line_chars), max(c.bottom for c in line_chars), line_chars,
         ))
     return lines
+
+
+def _left_then_top(char: Char) -> tuple[float, float]:
+    return char.x0, char.top
 
 
 # --- Ruling lines → tables ----------------------------------------------------------------------
@@ -258,13 +263,15 @@ class Table:
             top, bottom = min(c[1] for c in real), max(c[3] for c in real)
             x0, x1 = min(c[0] for c in real), max(c[2] for c in real)
             band = centred[bisect_left(heights, top):bisect_left(heights, bottom)]
-            row_chars = [(v, h, i) for v, h, i in band if x0 <= h < x1]
+            row_chars = sorted((h, v, i) for v, h, i in band if x0 <= h < x1)
+            lefts = [h for h, _v, _i in row_chars]
             texts: list[str | None] = []
             for cell in row:
                 if cell is None:
                     texts.append(None)
                     continue
-                inside = sorted(i for v, h, i in row_chars if cell[0] <= h < cell[2] and cell[1] <= v < cell[3])
+                column = row_chars[bisect_left(lefts, cell[0]):bisect_left(lefts, cell[2])]
+                inside = sorted(i for _h, v, i in column if cell[1] <= v < cell[3])
                 texts.append("\n".join(line.text for line in text_lines([chars[i] for i in inside])))
             out.append(texts)
         return out
