@@ -296,7 +296,7 @@ def page_lines(chars: list[Char], edges: list[Edge], width: float, height: float
     chars = dedupe_chars(chars)  # "bold" text printed twice, slightly offset, would double every character
     tables = find_tables(edges)
     boxes = [t.bbox for t in tables]
-    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)]
+    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)] if boxes else chars
     text = [line for line in text_lines(outside) if not _is_footer(line, height)]
     items = [(t.bbox[1], "table", _table_rows(t, chars)) for t in tables]
     items += [(line.top, "line", line) for line in text]

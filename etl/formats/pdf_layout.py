@@ -52,29 +52,31 @@ class Line:
 
 
 def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
-    """Characters printed twice at (nearly) the same place — fake bold, a shadow — once, in the
-    original order; otherwise every character of a bold heading would come out twice."""
-    # A grid of one-point squares: a twin within the tolerance is in the same or a neighbouring
-    # square; most squares are empty, so most characters cost nine failed look-ups.
-    seen: dict[tuple[str, int, int], Char] = {}
-    kept = []
-    for char in chars:
-        text, top, x0 = char.text, int(char.top), int(char.x0)
-        twin = False
-        for dt in (0, -1, 1):
-            for dx in (0, -1, 1):
-                other = seen.get((text, top + dt, x0 + dx))
-                if other is not None and abs(other.top - char.top) <= tolerance \
-                        and abs(other.x0 - char.x0) <= tolerance and abs(other.size - char.size) < 0.05:
-                    twin = True
-                    break
-            if twin:
-                break
-        if twin:
+    """Characters printed twice at (nearly) the same place — fake bold, a shadow — once (the
+    first printed), in the original order; otherwise every character of a bold heading would
+    come out twice."""
+    # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
+    keys = sorted((c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars))
+    dropped: set[int] = set()
+    count = len(keys)
+    for k in range(count):
+        text, top, x0, size, i = keys[k]
+        if i in dropped:
             continue
-        seen.setdefault((text, top, x0), char)
-        kept.append(char)
-    return kept
+        j = k + 1
+        while j < count:
+            other = keys[j]
+            if other[0] != text or other[1] - top > tolerance:
+                break
+            if abs(other[2] - x0) <= tolerance and abs(other[3] - size) < 0.05:
+                # Of two twins, the later one printed goes (whichever the sort put first).
+                dropped.add(max(i, other[4]))
+                if other[4] < i:
+                    break
+            j += 1
+    if not dropped:
+        return chars
+    return [c for i, c in enumerate(chars) if i not in dropped]
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
