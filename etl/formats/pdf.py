@@ -348,15 +348,15 @@ def _is_footer(line: Line, page_height: float) -> bool:
 def _chunks(line: Line) -> list[tuple[float, float, str]]:
     """(x0, x1, text) of the runs of characters separated by a wide gap: the cells of a line."""
     chunks: list[list] = []
-    for char in line.chars:
-        if not char.text.strip():
-            continue
-        gap_limit = _COLUMN_GAP * char.size
-        if chunks and char.x0 - chunks[-1][1] <= gap_limit:
-            chunks[-1][1] = max(chunks[-1][1], char.x1)
-            chunks[-1][2].append(char)
+    last = None
+    for char in line.chars:  # a line's characters are never blank (text_lines leaves those out)
+        if last is not None and char.x0 - last[1] <= _COLUMN_GAP * char.size:
+            if char.x1 > last[1]:
+                last[1] = char.x1
+            last[2].append(char)
         else:
-            chunks.append([char.x0, char.x1, [char]])
+            last = [char.x0, char.x1, [char]]
+            chunks.append(last)
     return [(x0, x1, _cell_text([_chars_text(chars)])) for x0, x1, chars in chunks]
 
 

@@ -98,34 +98,49 @@ def text_lines(chars: list[Char]) -> list[Line]:
     between words (a blank character or a gap wider than WORD_GAP ends a word)."""
     if not chars:
         return []
-    cluster_of = _clusters([c.top for c in chars], LINE_TOP)
-    groups: dict[int, list[Char]] = {}
-    for char in chars:
-        groups.setdefault(cluster_of[char.top], []).append(char)
+    # Tops sorted: a top more than LINE_TOP below the previous one starts a new line (a chain,
+    # like pdfplumber's cluster_list).
+    by_top = sorted(chars, key=_top)
+    groups: list[list[Char]] = []
+    last = None
+    for char in by_top:
+        if last is None or char.top > last + LINE_TOP:
+            groups.append([char])
+        else:
+            groups[-1].append(char)
+        last = char.top
     lines = []
-    for number in sorted(groups):
+    for group in groups:
         line_chars: list[Char] = []
         text: list[str] = []
         previous = None  # the last character of the current word; None after a blank
-        for char in sorted(groups[number], key=_left_then_top):
+        x0 = x1 = top = bottom = None
+        for char in sorted(group, key=_left_then_top) if len(group) > 1 else group:
             if char.text.isspace():
                 previous = None
                 continue
             # Sorted by x0, a character never starts left of the one before it.
-            if line_chars and (previous is None or char.x0 > previous.x1 + WORD_GAP
-                               or abs(char.top - previous.top) > LINE_TOP):
-                text.append(" ")
+            if line_chars:
+                if previous is None or char.x0 > previous.x1 + WORD_GAP or abs(char.top - previous.top) > LINE_TOP:
+                    text.append(" ")
+                if char.x1 > x1:
+                    x1 = char.x1
+                if char.top < top:
+                    top = char.top
+                if char.bottom > bottom:
+                    bottom = char.bottom
+            else:
+                x0, x1, top, bottom = char.x0, char.x1, char.top, char.bottom
             text.append(char.text)
             line_chars.append(char)
             previous = char
-        if not line_chars:
-            continue
-        lines.append(Line(
-            "".join(text),
-            min(c.x0 for c in line_chars), max(c.x1 for c in line_chars),
-            min(c.top for c in line_chars), max(c.bottom for c in line_chars), line_chars,
-        ))
+        if line_chars:
+            lines.append(Line("".join(text), x0, x1, top, bottom, line_chars))
     return lines
+
+
+def _top(char: Char) -> float:
+    return char.top
 
 
 def _left_then_top(char: Char) -> tuple[float, float]:
