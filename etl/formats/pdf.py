@@ -71,9 +71,10 @@ def pdf_pages(data: bytes, limits: Limits | None = None) -> list[str]:
     without a usable text layer (a scan, which would need OCR, or fonts without Unicode mapping).
     """
     limits = limits or from_env()
-    with _PDFIUM:
+    with _PDFIUM:  # only the PDFium calls; the layout of the pages runs outside the lock
         _require_cjk_font()
-        pages = [_page_text(page) for page in _read_pages(data, limits)]
+        contents = list(_read_pages(data, limits))
+    pages = [_page_text(content) for content in contents]
     chars = sum(p.chars for p in pages)
     if chars == 0:
         raise ValueError("PDF 没有文字层（可能是扫描件，需要 OCR）/ PDF has no text layer (a scan? OCR needed)")
