@@ -4,8 +4,8 @@ Extractor: PDFium (pypdfium2), for every character its text and box and for ever
 straight segments (the ruling lines); etl.formats.pdf_layout turns those into ruled tables and
 text lines, by the rules pdfplumber's "lines" table strategy used (pdfplumber was the reader
 before: it gives the same cells, but parsing the PDF in pure Python took 0.07–0.25 s a page).
-Measured on this machine (benchmarks/throughput.py, best of several runs): the 6-page
-2021-template report takes {see benchmarks/README.md}.
+On the same files and machine it reads 9–11 times faster than the pdfplumber reader
+(benchmarks/throughput.py; figures in benchmarks/README.md).
 
 Per page:
 - tables with ruling lines become rows in the pipe layout, `规章 | 0 |  | 3 |`: a blank cell is an
