@@ -223,6 +223,8 @@ def _is_taiwan_phrased(markers: int, cjk: int) -> bool:
 
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     plain = _opencc("t2s").convert(text)
+    if plain == text:  # simplified already (most reports): nothing to count
+        return Converted(text, NO_CONVERSION, 0)
     changed = sum(1 for a, b in zip(text, plain) if a != b and a not in _ALSO_SIMPLIFIED)
     cjk = len(_CJK.findall(text)) or 1
     if changed / cjk < _TRADITIONAL_SHARE:

@@ -42,13 +42,15 @@ def _normalise_newlines(text: str) -> str:
 
 
 def join_pages(pages: list[str]) -> tuple[str, tuple[int, ...]]:
-    """The pages' text joined as pdf_to_text joins it, and the line each page starts on."""
+    """The pages' text joined as pdf_to_text joins it (each page's lines end in "\\n"), and the
+    line each page starts on (a page without text starts where the next one does)."""
     pages = [_normalise_newlines(page) for page in pages]
+    pages = [page if not page or page.endswith("\n") else page + "\n" for page in pages]
     starts, line = [], 1
     for page in pages:
         starts.append(line)
-        line += page.count("\n") + 1
-    return "\n".join(pages) + "\n", tuple(starts)
+        line += page.count("\n")
+    return "".join(pages), tuple(starts)
 
 
 def discover(paths: list[str | Path]) -> list[Path]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _QUOTES = re.compile(r"[“”\"'‘’「」『』]")
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)  # the same labels are normalised again for every table and template
 def normalise_label(text: str) -> str:
     """NFKC (full-width brackets and colons to ASCII), no white space, no quotation marks.
 

@@ -90,6 +90,8 @@ _HEADINGS = (
     ("other", re.compile(r"^六[、.．]")),
 )
 _MAX_HEADING_CHARS = 40
+_HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every heading above starts with
+_LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
 def find_sections(lines: list[str]) -> dict[str, Section]:
@@ -101,7 +103,11 @@ def find_sections(lines: list[str]) -> dict[str, Section]:
             continue
         # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
         # so only its start is matched.
-        start = normalise_label(text[:_MAX_HEADING_CHARS])
+        head = text[:_MAX_HEADING_CHARS]
+        first = head.lstrip(_LEADING_NOISE)[:1]
+        if first not in _HEADING_NUMERAL and (first.isascii() or "\u4e00" <= first <= "\u9fff"):
+            continue  # most lines: NFKC leaves that first character alone, so no pattern can match
+        start = normalise_label(head)
         for name, pattern in _HEADINGS:
             if pattern.match(start) and name not in {f[1] for f in found}:
                 found.append((index, name, text))

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 # Printed forms that mean "nothing here": the value is unknown (NULL), never zero.
 BLANK_MARKS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\", "无", "空", "―"})
@@ -26,11 +27,15 @@ class CellValue:
     understood: bool  # False when the text is neither a number nor a blank mark
 
 
+_SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=8192)  # a report repeats the same few cell texts ("0", "", "1"…) hundreds of times
 def _clean(raw: str) -> str:
     # NFKC folds full-width digits and signs (１２, ＋３, －４０) into ASCII.
     text = unicodedata.normalize("NFKC", raw)
     text = text.replace("−", "-")
-    return re.sub(r"\s+", "", text)
+    return _SPACE.sub("", text)
 
 
 def is_blank(raw: str) -> bool:

@@ -174,3 +174,36 @@ def test_damaged_piece_table_is_a_value_error():
 
     with pytest.raises(ValueError, match="Clx"):
         doc_to_text(_with_word_stream(_fixture("small.doc"), point_clx_away))
+
+
+# --- Lengths in the file are not trusted -----------------------------------------------------------
+
+
+def _clx(pieces: list[tuple[int, int, int]]) -> bytes:
+    """A Clx holding a PlcPcd: CPs, then one Pcd (8 bytes, fc at offset 2) per piece."""
+    cps = [pieces[0][0]] + [limit for _start, limit, _fc in pieces]
+    plc = struct.pack(f"<{len(cps)}I", *cps) + b"".join(struct.pack("<HIH", 0, fc, 0) for _s, _l, fc in pieces)
+    return b"\x02" + struct.pack("<I", len(plc)) + plc
+
+
+def test_pieces_repeating_the_stream_are_refused_not_multiplied():
+    word = "政府信息公开".encode("utf-16-le") * 1000  # 12 KB of text
+    honest = _clx([(0, 6000, 0)])
+    assert len(doc._main_text(word, doc._read_pieces(honest, 0, len(honest)), 6000)) == 6000
+    # 2,000 pieces, each claiming the whole stream again: 12 million characters from 12 KB.
+    lying = _clx([(i * 6000, (i + 1) * 6000, 0) for i in range(2000)])
+    with pytest.raises(ValueError, match="长度不可信"):
+        doc._main_text(word, doc._read_pieces(lying, 0, len(lying)), 2000 * 6000)
+
+
+def test_paragraph_property_pages_named_many_times_are_read_once():
+    page = bytearray(512)
+    struct.pack_into("<3I", page, 0, 0, 10, 20)  # two runs: fcs 0–10, 10–20
+    page[511] = 2
+    word = bytes(page)
+    count = 100_000  # every entry names page 0
+    table = struct.pack(f"<{count + 1}I", *range(count + 1)) + struct.pack(f"<{count}I", *([0] * count))
+    props = doc._ParagraphProperties(word, table, b"", 0, len(table))
+    assert len(props.runs) == 2
+    # A length far beyond the stream is cut to what the stream holds.
+    assert len(doc._ParagraphProperties(word, table, b"", 0, 0x7FFFFFF0).runs) == 2

@@ -14,7 +14,8 @@ import pytest
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from etl.formats.pdf import pdf_to_text
+from etl.formats.pdf import build_pdf, pdf_pages, pdf_to_text
+from etl.limits import Limits
 from tests.fixtures.generate import PDF_FONT as FONT
 from tests.fixtures.generate import C, load_spec, pdf_bytes, pdf_styles, render_pdf, ruled_table
 from tests.test_format_docx import assert_matches_seed_003
@@ -182,3 +183,96 @@ def test_seed_003_tables_round_trip_through_pdf(tmp_path):
     text = pdf_to_text(data)
     assert "- 1 -" not in text
     assert_matches_seed_003(text)
+
+
+# --- Pages, limits and undecodable fonts -----------------------------------------------------------
+
+
+def test_pdf_pages_are_the_pages_in_order_and_pdf_to_text_is_their_join():
+    rows = [["信息内容", "数量"]] + [[f"第{n}行", str(n)] for n in range(1, 61)]
+    data = pdf_bytes(["二、主动公开政府信息情况", ruled_table(rows, 2), "三、收到和处理政府信息公开申请情况"])
+    pages = pdf_pages(data)
+    assert len(pages) == 2
+    assert pages[0].startswith("二、主动公开政府信息情况\n") and pages[0].endswith("\n")
+    assert "第60行 | 60 |\n" in pages[1] and "第60行" not in pages[0]
+    assert pages[1].endswith("三、收到和处理政府信息公开申请情况\n")
+    assert "".join(pages) == pdf_to_text(data)
+
+
+def _pages_pdf(count: int) -> bytes:
+    """count pages, each printing its number with a standard font."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(count)), count),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i in range(count):
+        content = b"BT /F1 12 Tf 72 700 Td (Page text %d) Tj ET" % (i + 1)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+                       b" /Contents %d 0 R >>" % (5 + 2 * i))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    return build_pdf(objects)
+
+
+def test_page_cap_refuses_a_pdf_with_more_pages_than_the_limit():
+    data = _pages_pdf(5)
+    assert [page.strip() for page in pdf_pages(data, Limits(max_pdf_pages=5))] == [f"Page text {n}" for n in range(1, 6)]
+    with pytest.raises(ValueError) as refused:
+        pdf_pages(data, Limits(max_pdf_pages=4))
+    assert str(refused.value) == Limits(max_pdf_pages=4).too_many_pages(5)
+
+
+def _identity_cid_pdf(codes: list[int], to_unicode: bool) -> bytes:
+    """A Chinese CID font the way many generators embed one: Identity-H encoding (the codes are
+    glyph numbers), TrueType CIDFontType2; with or without the ToUnicode map that says which
+    character each glyph is."""
+    content = b"BT /F1 12 Tf 72 700 Td <" + "".join(f"{c:04X}" for c in codes).encode() + b"> Tj ET"
+    cmap = (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Test def "
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange "
+            + b"%d beginbfchar " % len(codes)
+            + b" ".join(b"<%04X> <%04X>" % (c, ord(ch)) for c, ch in zip(codes, "政府信息公开"))
+            + b" endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    font = (b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+SimSun /Encoding /Identity-H /DescendantFonts [6 0 R]"
+            + (b" /ToUnicode 8 0 R" if to_unicode else b"") + b" >>")
+    return build_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        font,
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+SimSun /CIDSystemInfo"
+        b" << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /ABCDEF+SimSun /Flags 4 /FontBBox [0 -141 1000 859] /ItalicAngle 0"
+        b" /Ascent 859 /Descent -141 /CapHeight 859 /StemV 80 >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+    ])
+
+
+def test_cid_font_without_to_unicode_is_refused_not_read_as_garbage():
+    codes = [0x0F3A, 0x0B21, 0x1234, 0x0456, 0x2E01, 0x0C33]  # glyph numbers of 政府信息公开
+    assert pdf_to_text(_identity_cid_pdf(codes, to_unicode=True)).strip() == "政府信息公开"
+    with pytest.raises(ValueError, match="ToUnicode"):
+        pdf_to_text(_identity_cid_pdf(codes, to_unicode=False))
+
+
+def test_encrypted_pdf_is_a_value_error():
+    from reportlab.lib import pdfencrypt
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, encrypt=pdfencrypt.StandardEncryption("secret", canPrint=0))
+    c.drawString(72, 700, "secret text")
+    c.save()
+    with pytest.raises(ValueError, match="加密"):
+        pdf_to_text(buffer.getvalue())
+
+
+def test_six_page_report_reads_every_cell():
+    """The benchmark's multi-page PDF (narrative before the tables, tables over page breaks)."""
+    from etl.extract import read_document
+    from etl.transform import parse_report
+    from tests.fixtures.generate import render_pdf_pages
+    from tests.test_formats_every_cell import RESOLVER, assert_reads_every_cell
+
+    data = render_pdf_pages(load_spec("report_2021"))
+    assert len(pdf_pages(data)) == 6
+    source = read_document("mem://six.pdf", data, "six.pdf")
+    assert source.problem is None, source.problem
+    assert_reads_every_cell(parse_report(source.text, source.source_uri, source.sha256, RESOLVER), "report_2021")

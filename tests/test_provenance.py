@@ -109,10 +109,12 @@ def test_pdf_cells_name_the_page_that_prints_them(report):
 
 
 def test_page_starts_follow_the_joined_text():
-    text, starts = join_pages(["a\nb", "", "c\r\nd\re"])
-    assert text == "a\nb\n\nc\nd\ne\n"
-    assert starts == (1, 3, 4)
-    assert [page_of_line(starts, n) for n in (1, 2, 3, 4, 5, 6)] == [1, 1, 2, 3, 3, 3]
+    # As pdf_pages gives them: each line ends in "\n", "" for a page without text.
+    text, starts = join_pages(["a\nb\n", "", "c\r\nd\re\n", "f"])
+    assert text == "a\nb\nc\nd\ne\nf\n"
+    assert starts == (1, 3, 3, 6)
+    # The page without text holds no line: line 3 is on the third page.
+    assert [page_of_line(starts, n) for n in (1, 2, 3, 4, 5, 6)] == [1, 1, 3, 3, 3, 4]
     assert page_of_line(None, 3) is None and page_of_line(starts, None) is None
 
 

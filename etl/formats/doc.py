@@ -150,10 +150,19 @@ def _main_text(word: bytes, pieces, ccp_text: int) -> list[tuple[str, int]]:
     """(character, its offset in the WordDocument stream) for the main document's CPs 0..ccpText-1;
     the offset finds the character's paragraph properties, which are kept by offset, not CP."""
     chars: list[tuple[str, int]] = []
+    # Lengths in the file are untrusted: pieces overlapping or repeating one stretch of the stream
+    # would multiply the text (a 1 MB stream read 100,000 times). Real pieces partition the text,
+    # so the main document has at most one character per byte of the stream.
+    budget = len(word)
     for cp_start, cp_limit, fc, compressed in pieces:
         if cp_start >= ccp_text:
             break  # footnotes, headers, comments and text boxes follow the main document
         n = min(cp_limit, ccp_text) - cp_start
+        if n <= 0:
+            continue
+        budget -= n
+        if budget < 0:
+            raise ValueError(f"{_INVALID}：文本分段表的长度不可信（文本比文件还长）/ piece table lengths exceed the stream")
         if compressed:
             # cp1252; its few undefined bytes become U+FFFD, so one byte stays one character.
             text = word[fc:fc + n].decode("cp1252", errors="replace")
@@ -201,8 +210,15 @@ class _ParagraphProperties:
         self.starts: list[int] = []
         self.runs: list[tuple[int, int, bytes]] = []  # (fc start, fc limit, grpprl)
         count = (lcb_plc - 4) // 8  # n+1 FCs, then n PnFkpPapx of 4 bytes
+        # An untrusted length: no more entries than the table stream holds, and each 512-byte
+        # page read once (a list naming one page a million times must not cost a million reads).
+        count = min(count, (len(table) - fc_plc) // 8)
+        pages_read: set[int] = set()
         for i in range(max(count, 0)):
             pn = struct.unpack_from("<I", table, fc_plc + (count + 1) * 4 + i * 4)[0] & 0x3FFFFF
+            if pn in pages_read:
+                continue
+            pages_read.add(pn)
             page = word[pn * 512:(pn + 1) * 512]
             crun = page[511]
             fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import codecs
 import re
 
-import lxml.html
+import threading
+
 from lxml import etree
 
 from etl.chinese import to_simplified
@@ -104,6 +105,50 @@ def decode_html(data: bytes, declared_charset: str | None = None) -> str:
     )
 
 
+# --- Parsing ---------------------------------------------------------------------------------
+
+# Untrusted pages: no network access, libxml2's depth and size limits kept (huge_tree off: markup
+# nested deeper than 256 levels is cut there instead of growing the tree, and the recursive walks
+# below stay far from Python's recursion limit). libxml2's HTML parser never loads a DTD nor
+# expands entities declared in one (billion laughs, XXE): only the predefined HTML entities.
+# Plain lxml elements, not lxml.html's HtmlElement: its Python class lookup for every element
+# touched was a fifth of the reading time.
+HTML_PARSER = etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+
+
+_STRING_VALUE = etree.XPath("string()", smart_strings=False)
+
+
+def _text_content(el) -> str:
+    """All the text inside el (lxml.html's text_content, done by libxml2's XPath string())."""
+    return _STRING_VALUE(el)
+
+
+def _drop_tree(el) -> None:
+    """Remove el and its children, keeping the text after it (lxml.html's drop_tree)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
+# Per-call memo of each table's grid and layout verdict (tables are looked at from several
+# places); thread-local, since the flows may read pages on threads.
+_MEMO = threading.local()
+
+
+def _memo() -> dict:
+    memo = getattr(_MEMO, "tables", None)
+    if memo is None:
+        memo = _MEMO.tables = {}
+    return memo
+
 # --- Text ------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
@@ -189,8 +234,13 @@ def _cell_text(cell) -> str:
 # --- Tables ----------------------------------------------------------------------------------
 
 
+_SPAN = re.compile(r"\s*(\d+)")
+
+
 def _span(value: str | None) -> int:
-    match = re.match(r"\s*(\d+)", value or "")
+    if value is None:
+        return 1
+    match = _SPAN.match(value)
     return max(1, min(int(match.group(1)), 1000)) if match else 1
 
 
@@ -200,6 +250,14 @@ def _rows(table) -> list:
 
 
 def _grid(table) -> list[list[tuple[int, object]]]:
+    memo = _memo()
+    key = ("grid", table)
+    if key not in memo:
+        memo[key] = _compute_grid(table)
+    return memo[key]
+
+
+def _compute_grid(table) -> list[list[tuple[int, object]]]:
     """Per row, its origin cells as (column, cell element), with rowspan and colspan resolved.
 
     Positions covered by a span from a row above are skipped when placing a row's cells, so each
@@ -255,7 +313,7 @@ _TABLE_MARKERS = ("第二十条第", "本年新收", "上年结转", "结转下�
 
 
 def _has_markers(table) -> bool:
-    text = _SPACE.sub("", table.text_content())
+    text = _SPACE.sub("", _text_content(table))
     return any(marker in text for marker in _TABLE_MARKERS)
 
 
@@ -275,6 +333,14 @@ _LAYOUT_CELL_CHARS = 200  # a report table's longest cells (notes, long labels) 
 
 
 def _is_layout_table(table) -> bool:
+    memo = _memo()
+    key = ("layout", table)
+    if key not in memo:
+        memo[key] = _compute_is_layout_table(table)
+    return memo[key]
+
+
+def _compute_is_layout_table(table) -> bool:
     """A table used for page layout, read as blocks rather than as a grid, since as a grid a whole
     article in one <td> would collapse onto one line: a table that holds a report table, whose
     rows have one cell each, or with a cell holding more text than a table cell ever does."""
@@ -283,7 +349,7 @@ def _is_layout_table(table) -> bool:
     grid = _grid(table)
     if all(len(origins) <= 1 for origins in grid):
         return True
-    return any(len(_SPACE.sub("", cell.text_content())) > _LAYOUT_CELL_CHARS for row in grid for _col, cell in row)
+    return any(len(_SPACE.sub("", _text_content(cell))) > _LAYOUT_CELL_CHARS for row in grid for _col, cell in row)
 
 
 # --- Finding the article ---------------------------------------------------------------------
@@ -309,8 +375,8 @@ def _is_chrome(el) -> bool:
 def _content_chars(el) -> int:
     """CJK characters in el's text outside links: the report is prose and tables, page chrome
     (menus, lists of related articles) is mostly links."""
-    linked = sum(len(_CJK.findall(a.text_content())) for a in el.iter("a"))
-    return len(_CJK.findall(el.text_content())) - linked
+    linked = sum(len(_CJK.findall(_text_content(a))) for a in el.iter("a"))
+    return len(_CJK.findall(_text_content(el))) - linked
 
 
 def _remove_chrome(body, tables: list) -> None:
@@ -322,7 +388,7 @@ def _remove_chrome(body, tables: list) -> None:
             continue  # never a report table, nor what holds one, nor a header row inside one
         if total and _content_chars(el) > total / 2:
             continue  # a badly named wrapper ("main-header-content") holding the page's text
-        el.drop_tree()
+        _drop_tree(el)
 
 
 def _find_article(body, tables: list):
@@ -350,10 +416,10 @@ def _drop_hidden(root) -> None:
     hidden = [el for el in root.iter() if isinstance(el.tag, str)
               and (el.get("hidden") is not None or _HIDDEN.search(el.get("style") or ""))]
     hidden = [el for el in hidden if not any(_is_ancestor(h, el) for h in hidden)]
-    chars = len(_CJK.findall(root.text_content()))
-    if sum(len(_CJK.findall(el.text_content())) for el in hidden) <= chars / 2:
+    chars = len(_CJK.findall(_text_content(root)))
+    if sum(len(_CJK.findall(_text_content(el))) for el in hidden) <= chars / 2:
         for el in hidden:
-            el.drop_tree()
+            _drop_tree(el)
 
 
 def _inside_data_table(el) -> bool:
@@ -376,7 +442,7 @@ def _page_title(root) -> str | None:
     candidates = [el for tag in ("h1", "title", "h2", "h3") for el in root.iter(tag)]
     candidates += [el for el in root.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
     for el in candidates:
-        text = _clean(el.text_content())
+        text = _clean(_text_content(el))
         if find_title(_simplified(text)):
             return text
     return None
@@ -388,6 +454,9 @@ def _simplified(text: str) -> str:
     # own text goes to the parser, which converts it and records how.
     return to_simplified(text).text
 
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_INTERNAL_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
 # --- Entry point -----------------------------------------------------------------------------
 
@@ -401,15 +470,28 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     """
     text = decode_html(data, declared_charset)
     # lxml refuses str input carrying an XML encoding declaration; control characters are no text.
-    text = _CONTROL.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    text = _CONTROL.sub("", _XML_DECLARATION.sub("", text))
+    # A DOCTYPE with an internal subset (entity declarations: XHTML pages, or billion laughs and
+    # XXE attempts) means nothing to the HTML parser, which would print its "]>" as text.
+    text = _INTERNAL_SUBSET.sub("", text)
     if not text.strip():
         return ""
     try:
-        root = lxml.html.document_fromstring(text)
-    except etree.ParserError:
+        root = etree.fromstring(text, HTML_PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError):
         return ""
+    if root is None:
+        return ""
+    _MEMO.tables = {}
+    try:
+        return _article_text(root)
+    finally:
+        _MEMO.tables = {}  # the elements of this page go with it
+
+
+def _article_text(root) -> str:
     for el in list(root.iter(*_DROP)):
-        el.drop_tree()
+        _drop_tree(el)
     _drop_hidden(root)
     title = _page_title(root)
     published = _PUBLISHED.search(_simplified("\n".join(root.itertext())))  # text nodes apart: "29" + "15:30" is no "2915"
@@ -417,6 +499,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     body = body if body is not None else root
     tables = _report_tables(body)
     _remove_chrome(body, tables)
+    _MEMO.tables = {}  # removing chrome can change a layout table's cells
     article = _find_article(body, tables)
 
     lines = _lines(article)

@@ -1,27 +1,16 @@
 """A PDF report's text layer → plain text the parser reads (etl.text_layout). No OCR.
 
-Extractor: pdfplumber (on pdfminer.six). Of the installed extractors it is the one that gives
-what the tables need: every character with its box, and the ruling lines, so a table's cells are
-found from its lines and a merged cell comes out once, at its origin (`Table.extract()` gives
-None for the positions a merge covers, "" for a blank cell). Plain pdfminer text
-(`extract_text`) and pypdfium2's text page give running text only: the cells of a row side by
-side, wrapped labels and vertical headers spread over separate lines, and blank cells simply
-missing ("二、上年结转… 78 6 84": which five of the seven columns were blank is lost).
-Measured on a generated 3-page report (title, seed-003 narrative and its three ruled tables, the
-applications table over a page break; STSong CID font), best of 10 runs on this machine:
-
-    pypdfium2 get_text_range            0.004 s   running text, no cells
-    pdfplumber extract_text             0.10 s    running text, no cells
-    pdfminer.six extract_text           0.14 s    running text, no cells
-    pdf_to_text (pdfplumber tables)     0.21 s    tables in the pipe layout
-
-pypdfium2 is 50 times faster, but the time a report takes (~0.07 s a page) is nothing beside
-downloading it, and only pdfplumber's output can be read back into the right cells.
+Extractor: PDFium (pypdfium2), for every character its text and box and for every path its
+straight segments (the ruling lines); etl.formats.pdf_layout turns those into ruled tables and
+text lines, by the rules pdfplumber's "lines" table strategy used (pdfplumber was the reader
+before: it gives the same cells, but parsing the PDF in pure Python took 0.07–0.25 s a page).
+On the same files and machine it reads 9–11 times faster than the pdfplumber reader
+(benchmarks/throughput.py; figures in benchmarks/README.md).
 
 Per page:
-- tables with ruling lines (pdfplumber's "lines" strategy) become rows in the pipe layout,
-  `规章 | 0 |  | 3 |`: a blank cell is an empty field, a covered position is no cell, the lines of
-  one cell (a wrapped label, a vertical header "三、/本/年/度…") are joined into one;
+- tables with ruling lines become rows in the pipe layout, `规章 | 0 |  | 3 |`: a blank cell is an
+  empty field, a covered position is no cell, the lines of one cell (a wrapped label, a vertical
+  header "三、/本/年/度…") are joined into one;
 - the other text becomes lines in reading order with the tables; runs of lines whose words stand
   in separate columns (a table printed without lines) are read as a table by the columns they
   align on;
@@ -30,17 +19,24 @@ Per page:
 
 A table broken across pages is simply read on: its rows continue on the next page (a header row
 printed again is harmless, the parser matches rows by their labels).
+
+Refused with a reason (ValueError): bytes that are no PDF, an encrypted PDF, more pages than
+Limits.max_pdf_pages, a PDF without a text layer (a scan), and a text layer whose fonts have no
+Unicode mapping (a CID font with Identity encoding and no ToUnicode map: PDFium can only give
+glyph numbers, which read as random characters).
 """
 
 from __future__ import annotations
 
-import io
+import ctypes
+import functools
 import re
 import statistics
-
-import pdfplumber
+import threading
 
 from etl.formats.docx import join_wrapped, pipe_row
+from etl.formats.pdf_layout import Char, Edge, Line, dedupe_chars, find_tables, text_lines
+from etl.limits import Limits, from_env
 
 # "- 3 -", "— 3 —", "第 3 页", "第3页 共10页", "共10页 第3页", "3 / 10", "Page 3 of 10" (spaces removed).
 _FOOTER = re.compile(
@@ -56,76 +52,279 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])\s+(?=[\
 # A line starting like a heading or list item is never the continuation of the line above.
 _HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])")
 
+# PDFium is not thread-safe, and the flows may read reports on threads: one PDF at a time per process.
+_PDFIUM = threading.Lock()
+_MAX_NESTING = 16  # form XObjects inside form XObjects: deeper is no real document
 
-def pdf_to_text(data: bytes) -> str:
-    """The text of a PDF's text layer: its pages' text (pdf_pages) joined, one line between pages."""
-    return "\n".join(pdf_pages(data)) + "\n"
+
+def pdf_to_text(data: bytes, limits: Limits | None = None) -> str:
+    """The text of a PDF's text layer: text as lines, tables in the pipe layout, page by page;
+    the join of pdf_pages(data)."""
+    return "".join(pdf_pages(data, limits))
 
 
-def pdf_pages(data: bytes) -> list[str]:
-    """The text of each page, in order: text as lines, tables in the pipe layout. Kept apart so
-    that a cell's line in the joined text can be traced back to its page (etl.extract).
+def pdf_pages(data: bytes, limits: Limits | None = None) -> list[str]:
+    """Each page's text, in page order: its lines, each ending in "\\n" ("" for a page without
+    text), so that a page's first line number in pdf_to_text is 1 + the lines of the pages before.
 
-    Raises ValueError for bytes that are not a readable PDF and for a PDF without a usable text
-    layer (a scan, which would need OCR).
+    Raises ValueError for bytes that are not a readable PDF, more pages than the limit, and a PDF
+    without a usable text layer (a scan, which would need OCR, or fonts without Unicode mapping).
     """
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except Exception as error:  # pdfminer raises syntax, encryption or type errors alike
-        raise ValueError(f"不是有效的 PDF 文件 / not a valid PDF file: {error}") from error
-    pages: list[str] = []
-    chars = undecodable = 0
-    with pdf:
-        try:
-            for page in pdf.pages:
-                chars += len(page.chars)
-                # Fonts without a ToUnicode map: pdfminer can only say "(cid:1234)".
-                undecodable += sum(1 for c in page.chars if c["text"].startswith("(cid:"))
-                pages.append("\n".join(page_lines(page)))
-                page.close()  # frees the page's parsed objects: long reports stay small in memory
-        except Exception as error:  # a damaged content stream, an unsupported filter
-            raise ValueError(f"PDF 文件无法读取 / PDF cannot be read: {error}") from error
+    limits = limits or from_env()
+    with _PDFIUM:  # only the PDFium calls; the layout of the pages runs outside the lock
+        _require_cjk_font()
+        contents = list(_read_pages(data, limits))
+    pages = [_page_text(content) for content in contents]
+    chars = sum(p.chars for p in pages)
     if chars == 0:
         raise ValueError("PDF 没有文字层（可能是扫描件，需要 OCR）/ PDF has no text layer (a scan? OCR needed)")
-    if undecodable > chars / 2:
-        raise ValueError("PDF 的文字层无法解码（字体缺少 Unicode 映射）/ PDF text layer cannot be decoded (no ToUnicode map)")
-    return pages
+    undecodable = sum(p.undecodable for p in pages)
+    if undecodable > chars / 10:
+        raise ValueError(
+            f"PDF 的文字层无法解码：{undecodable} / {chars} 个字符的字体缺少 Unicode 映射（ToUnicode），"
+            "读出来会是乱码 / PDF text layer cannot be decoded (fonts without a ToUnicode map)")
+    return ["".join(line + "\n" for line in p.lines) for p in pages]
 
 
-def page_lines(page) -> list[str]:
+@functools.lru_cache(maxsize=1)
+def _cjk_font_problem() -> str | None:
+    """Why this machine cannot read Chinese PDFs correctly, or None.
+
+    PDFium drops a text object whose glyph box is empty, and a glyph of a font the PDF does not
+    embed (common: 宋体, reportlab's STSong-Light) is taken from a system font; without a Chinese
+    system font every text object of one Chinese character ("三" of a vertical header, the "减"
+    of a wrapped "本年增/减") silently disappears. Checked once per process on a one-character
+    PDF built here.
+    """
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(_one_character_pdf())
+    try:
+        page = document[0]
+        text = page.get_textpage().get_text_range()
+    finally:
+        document.close()
+    if "三" in text:
+        return None
+    return ("本机没有中文字体，PDFium 会丢失未嵌入字体的单字文本，无法正确读取 PDF；"
+            "请安装中文字体（Debian/Ubuntu: apt-get install fonts-wqy-microhei）"
+            " / no Chinese system font: PDFium would drop text of non-embedded Chinese fonts")
+
+
+def _require_cjk_font() -> None:
+    problem = _cjk_font_problem()
+    if problem:
+        raise ValueError(problem)
+
+
+def _one_character_pdf() -> bytes:
+    """A PDF printing "三" in the non-embedded CID font STSong-Light (UniGB-UCS2-H)."""
+    content = b"BT /F1 12 Tf 72 700 Td <4E09> Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >>"
+        b" /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo"
+        b" << /Registry (Adobe) /Ordering (GB1) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 4 /FontBBox [0 -141 1000 859]"
+        b" /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 859 /StemV 80 >>",
+    ]
+    return build_pdf(objects)
+
+
+def build_pdf(objects: list[bytes]) -> bytes:
+    """A PDF file from its objects' bodies (object 1 is the catalog), with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class _Page:
+    __slots__ = ("lines", "chars", "undecodable")
+
+    def __init__(self, lines: list[str], chars: int, undecodable: int):
+        self.lines, self.chars, self.undecodable = lines, chars, undecodable
+
+
+def _read_pages(data: bytes, limits: Limits):
+    """(chars, edges, width, height, undecodable) of each page, read with PDFium."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+        raise ValueError("不是有效的 PDF 文件 / not a valid PDF file: no %PDF header")
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise ValueError("PDF 文件已加密，需要密码才能打开 / the PDF is encrypted (password required)") from error
+        raise ValueError(f"不是有效的 PDF 文件 / not a valid PDF file: {error}") from error
+    try:
+        count = len(document)
+        if count > limits.max_pdf_pages:
+            raise ValueError(limits.too_many_pages(count))
+        for index in range(count):
+            page = document[index]
+            try:
+                yield _page_content(page, raw)
+            finally:
+                page.close()
+    finally:
+        document.close()
+
+
+def _page_content(page, raw):
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        chars, undecodable = _chars(textpage.raw, raw, height)
+    finally:
+        textpage.close()
+    edges: list[Edge] = []
+    _collect_edges(page.raw, raw, height, edges)
+    return chars, edges, width, height, undecodable
+
+
+def _chars(textpage, raw, height: float) -> tuple[list[Char], int]:
+    """The page's characters with their loose boxes (advance width × the font's ascent to
+    descent, like pdfminer's), top-down; PDFium's generated spaces and line breaks left out."""
+    count = raw.FPDFText_CountChars(textpage)
+    if count <= 0:
+        return [], 0
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = raw.FPDFText_GetText(textpage, 0, count, buffer)
+    text = bytes(buffer)[:max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    one_per_char = len(text) == count  # else (a character outside the BMP) ask char by char
+    rect = raw.FS_RECTF()
+    rect_p = ctypes.byref(rect)
+    get_box, is_generated = raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated
+    font_size, map_error = raw.FPDFText_GetFontSize, raw.FPDFText_HasUnicodeMapError
+    chars = []
+    append = chars.append
+    undecodable = 0
+    # One ctypes call a character where it can be: the font size is asked once per box height
+    # (the same font at the same size gives the same loose height), and the Unicode-map check,
+    # which only has to give the share of undecodable characters, on every 4th character.
+    size_of_height: dict[float, float] = {}
+    for i in range(count):
+        ch = text[i] if one_per_char else chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFD)
+        if ch.isspace() and is_generated(textpage, i):  # PDFium only generates spaces and line breaks
+            continue
+        if (i & 3 == 0 and map_error(textpage, i)) or ch in "\x00\ufffd\ufffe":
+            undecodable += 4 if ch not in "\x00\ufffd\ufffe" else 1
+        if not get_box(textpage, i, rect_p):
+            continue
+        top, bottom = height - rect.top, height - rect.bottom
+        key = round(bottom - top, 2)
+        size = size_of_height.get(key)
+        if size is None:
+            size = size_of_height[key] = font_size(textpage, i)
+        append(Char(ch, rect.left, rect.right, top, bottom, size))
+    return chars, undecodable
+
+
+def _collect_edges(container, raw, height: float, edges: list[Edge], form=None, matrix=None, depth=0) -> None:
+    """Horizontal and vertical straight segments of every path (lines, rectangle sides), also
+    inside form XObjects, in page coordinates (top-down)."""
+    if depth > _MAX_NESTING:
+        return
+    count = raw.FPDFFormObj_CountObjects(form) if form is not None else raw.FPDFPage_CountObjects(container)
+    m = raw.FS_MATRIX()
+    x = ctypes.c_float()
+    y = ctypes.c_float()
+    for index in range(count):
+        obj = raw.FPDFFormObj_GetObject(form, index) if form is not None else raw.FPDFPage_GetObject(container, index)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            continue
+        if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+            continue
+        own = (m.a, m.b, m.c, m.d, m.e, m.f)
+        total = _multiply(own, matrix) if matrix is not None else own
+        if kind == raw.FPDF_PAGEOBJ_FORM:
+            _collect_edges(container, raw, height, edges, obj, total, depth + 1)
+            continue
+        a, b, c, d, e, f = total
+        start = previous = None
+        for s in range(raw.FPDFPath_CountSegments(obj)):
+            segment = raw.FPDFPath_GetPathSegment(obj, s)
+            if not raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+                continue
+            point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+            kind_s = raw.FPDFPathSegment_GetType(segment)
+            if kind_s == raw.FPDF_SEGMENT_MOVETO:
+                start = point
+            elif kind_s == raw.FPDF_SEGMENT_LINETO and previous is not None:
+                _add_edge(previous, point, edges)
+            previous = point
+            if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+                _add_edge(point, start, edges)
+                previous = start
+
+
+def _multiply(inner, outer):
+    """The matrix of `inner` applied inside `outer` (PDF row-vector convention: inner × outer)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _add_edge(p, q, edges: list[Edge]) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(y0 - y1) < 0.01:
+        edges.append(Edge(True, y0, min(x0, x1), max(x0, x1)))
+    elif abs(x0 - x1) < 0.01:
+        edges.append(Edge(False, x0, min(y0, y1), max(y0, y1)))
+
+
+def _page_text(content) -> _Page:
+    chars, edges, width, height, undecodable = content
+    return _Page(page_lines(chars, edges, width, height) if chars else [], len(chars), undecodable)
+
+
+def page_lines(chars: list[Char], edges: list[Edge], width: float, height: float) -> list[str]:
     """One page as lines: ruled tables, aligned tables and text, top to bottom."""
-    page = page.dedupe_chars()  # "bold" text printed twice, slightly offset, would double every character
-    tables = [t for t in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
-              if len(t.cells) > 1]  # one framed box is a frame around text, not a table
+    chars = dedupe_chars(chars)  # "bold" text printed twice, slightly offset, would double every character
+    tables = find_tables(edges)
     boxes = [t.bbox for t in tables]
-    outside = page.filter(lambda obj: obj.get("object_type") != "char" or not any(_inside(obj, b) for b in boxes))
-    text_lines = [line for line in outside.extract_text_lines() if not _is_footer(line, page.height)]
-    items = [(t.bbox[1], "table", _table_rows(t)) for t in tables]
-    items += [(line["top"], "line", line) for line in text_lines]
+    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)] if boxes else chars
+    text = [line for line in text_lines(outside) if not _is_footer(line, height)]
+    items = [(t.bbox[1], "table", _table_rows(t, chars)) for t in tables]
+    items += [(line.top, "line", line) for line in text]
     items.sort(key=lambda item: (item[0], item[1]))
 
     out: list[str] = []
-    run: list[dict] = []  # consecutive text lines, read together (aligned tables, wrapped lines)
+    run: list[Line] = []  # consecutive text lines, read together (aligned tables, wrapped lines)
     for _top, kind, payload in items:
         if kind == "line":
             run.append(payload)
             continue
-        out.extend(_text_run(run, page.width))
+        out.extend(_text_run(run, width))
         run = []
         out.extend(payload)
-    out.extend(_text_run(run, page.width))
+    out.extend(_text_run(run, width))
     return out
 
 
-def _inside(obj, box) -> bool:
-    x = (obj["x0"] + obj["x1"]) / 2
-    y = (obj["top"] + obj["bottom"]) / 2
+def _inside(char: Char, box) -> bool:
+    x = (char.x0 + char.x1) / 2
+    y = (char.top + char.bottom) / 2
     return box[0] <= x <= box[2] and box[1] <= y <= box[3]
 
 
-def _table_rows(table) -> list[str]:
+def _table_rows(table, chars: list[Char]) -> list[str]:
     rows = []
-    for row in table.extract():
+    for row in table.extract(chars):
         # None: a position covered by a merged cell — no cell. "": a blank cell — kept.
         cells = [_cell_text(cell.split("\n")) for cell in row if cell is not None]
         if cells:
@@ -137,46 +336,46 @@ def _cell_text(lines: list[str]) -> str:
     return _CJK_SPACE.sub("", join_wrapped(lines))
 
 
-def _is_footer(line: dict, page_height: float) -> bool:
-    text = re.sub(r"\s+", "", line["text"])
+def _is_footer(line: Line, page_height: float) -> bool:
+    text = re.sub(r"\s+", "", line.text)
     if _FOOTER.match(text):
         return True
-    return bool(_BARE_NUMBER.match(text)) and line["top"] >= page_height * _BOTTOM
+    return bool(_BARE_NUMBER.match(text)) and line.top >= page_height * _BOTTOM
 
 
 # --- Text outside ruled tables ----------------------------------------------------------------------
 
 
-def _chunks(line: dict) -> list[tuple[float, float, str]]:
+def _chunks(line: Line) -> list[tuple[float, float, str]]:
     """(x0, x1, text) of the runs of characters separated by a wide gap: the cells of a line."""
     chunks: list[list] = []
-    for char in line["chars"]:
-        if not char["text"].strip():
-            continue
-        gap_limit = _COLUMN_GAP * char["size"]
-        if chunks and char["x0"] - chunks[-1][1] <= gap_limit:
-            chunks[-1][1] = max(chunks[-1][1], char["x1"])
-            chunks[-1][2].append(char)
+    last = None
+    for char in line.chars:  # a line's characters are never blank (text_lines leaves those out)
+        if last is not None and char.x0 - last[1] <= _COLUMN_GAP * char.size:
+            if char.x1 > last[1]:
+                last[1] = char.x1
+            last[2].append(char)
         else:
-            chunks.append([char["x0"], char["x1"], [char]])
+            last = [char.x0, char.x1, [char]]
+            chunks.append(last)
     return [(x0, x1, _cell_text([_chars_text(chars)])) for x0, x1, chars in chunks]
 
 
-def _chars_text(chars: list[dict]) -> str:
+def _chars_text(chars: list[Char]) -> str:
     # Within a cell, a gap of a third of a character is a space (Latin words, "594417.23 万元").
     text = ""
     for previous, char in zip([None] + chars, chars):
-        if previous is not None and char["x0"] - previous["x1"] > char["size"] / 3:
+        if previous is not None and char.x0 - previous.x1 > char.size / 3:
             text += " "
-        text += char["text"]
+        text += char.text
     return text
 
 
-def _text_run(lines: list[dict], page_width: float) -> list[str]:
+def _text_run(lines: list[Line], page_width: float) -> list[str]:
     """Lines between two ruled tables: aligned tables in the pipe layout, the rest as text."""
     chunked = [_chunks(line) for line in lines]
     out: list[str] = []
-    plain: list[dict] = []
+    plain: list[Line] = []
     i = 0
     while i < len(lines):
         # An aligned table: two or more lines with several cells each, and the one-cell lines
@@ -234,7 +433,7 @@ def _aligned_rows(rows: list[list[tuple[float, float, str]]]) -> list[str]:
     return out
 
 
-def _plain_lines(lines: list[dict], page_width: float) -> list[str]:
+def _plain_lines(lines: list[Line], page_width: float) -> list[str]:
     """Text lines, with a line that only wraps the one above joined back onto it.
 
     A paragraph's line that reaches the right margin (up to the first word of the next line) and
@@ -245,37 +444,37 @@ def _plain_lines(lines: list[dict], page_width: float) -> list[str]:
     """
     if not lines:
         return []
-    sizes = [c["size"] for line in lines for c in line["chars"]]
+    sizes = [c.size for line in lines for c in line.chars]
     body = statistics.median(sizes)
-    left = min(line["x0"] for line in lines)
-    right = max(line["x1"] for line in lines)
+    left = min(line.x0 for line in lines)
+    right = max(line.x1 for line in lines)
     out: list[str] = []
     previous = None
     for line in lines:
-        size = statistics.median(c["size"] for c in line["chars"])
-        if previous is not None and not _HEADING_START.match(line["text"]):
-            prev_size = statistics.median(c["size"] for c in previous["chars"])
-            close = line["top"] - previous["bottom"] < size  # no paragraph space between them
+        size = statistics.median(c.size for c in line.chars)
+        if previous is not None and not _HEADING_START.match(line.text):
+            prev_size = statistics.median(c.size for c in previous.chars)
+            close = line.top - previous.bottom < size  # no paragraph space between them
             # The line above ends where the first word of this one would not have fitted (a
             # number or Latin word does not break; a closing mark may not start a line).
-            room = right - previous["x1"]
-            wrapped = room < _first_word_width(line) + 2 * prev_size and line["x0"] <= left + 0.5 * size
-            centred = all(abs((l["x0"] + l["x1"]) / 2 - page_width / 2) < size for l in (previous, line))
+            room = right - previous.x1
+            wrapped = room < _first_word_width(line) + 2 * prev_size and line.x0 <= left + 0.5 * size
+            centred = all(abs((l.x0 + l.x1) / 2 - page_width / 2) < size for l in (previous, line))
             title = centred and size > body * 1.1 and abs(size - prev_size) < 0.5
             if close and (wrapped or title):
-                out[-1] = join_wrapped([out[-1], line["text"]])
+                out[-1] = join_wrapped([out[-1], line.text])
                 previous = line
                 continue
-        out.append(line["text"].strip())
+        out.append(line.text.strip())
         previous = line
     return out
 
 
-def _first_word_width(line: dict) -> float:
-    chars = [c for c in line["chars"] if c["text"].strip()]
+def _first_word_width(line: Line) -> float:
+    chars = [c for c in line.chars if c.text.strip()]
     last = chars[0]
     for char in chars[1:]:
-        if not (last["text"].isascii() and char["text"].isascii() and char["text"].isalnum()):
+        if not (last.text.isascii() and char.text.isascii() and char.text.isalnum()):
             break
         last = char
-    return last["x1"] - chars[0]["x0"]
+    return last.x1 - chars[0].x0

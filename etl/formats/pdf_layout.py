@@ -1,0 +1,321 @@
+"""Page geometry → ruled tables and text lines: the layout half of the PDF reader (etl.formats.pdf).
+
+Pure functions on characters (text and box) and ruling-line edges, in page coordinates measured
+from the top left like a reader looks at the page (`top` grows downwards). The PDF library only
+supplies those; everything here can be tested with hand-made boxes.
+
+The rules are those of pdfplumber's "lines" table strategy and its text lines (its defaults:
+snap, join and intersection tolerance 3 pt, edges shorter than 3 pt dropped, characters more
+than 3 pt apart start a new word, tops within 3 pt make one line), which the reader used before
+and every fixture was checked against; re-implemented here without the O(n²) scans, since a page
+of a report has hundreds of grid points.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+SNAP = 3.0  # edges this close to one line are one line (double rules, slightly offset borders)
+JOIN = 3.0  # collinear edges with a gap this small are one edge
+MIN_EDGE = 3.0  # shorter edges are no ruling (tick marks, the short sides of a thin filled bar)
+TOUCH = 3.0  # a vertical and a horizontal edge this close meet at a grid point
+WORD_GAP = 3.0  # a wider gap between two characters starts a new word
+LINE_TOP = 3.0  # characters whose tops are this close stand on one line
+
+
+class Char:
+    """One character of the text layer and its box."""
+
+    __slots__ = ("text", "x0", "x1", "top", "bottom", "size")
+
+    def __init__(self, text: str, x0: float, x1: float, top: float, bottom: float, size: float):
+        self.text, self.x0, self.x1, self.top, self.bottom, self.size = text, x0, x1, top, bottom, size
+
+    def __repr__(self) -> str:
+        return f"Char({self.text!r}, {self.x0:.1f}, {self.x1:.1f}, {self.top:.1f}, {self.bottom:.1f}, {self.size:g})"
+
+
+@dataclass
+class Line:
+    """A line of text: its words joined by single spaces, its box and its (non-blank) characters."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    chars: list[Char] = field(repr=False)
+
+
+# --- Characters ---------------------------------------------------------------------------------
+
+
+def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
+    """Characters printed twice at (nearly) the same place — fake bold, a shadow — once (the
+    first printed), in the original order; otherwise every character of a bold heading would
+    come out twice."""
+    # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
+    keys = sorted((c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars))
+    dropped: set[int] = set()
+    count = len(keys)
+    for k in range(count):
+        text, top, x0, size, i = keys[k]
+        if i in dropped:
+            continue
+        j = k + 1
+        while j < count:
+            other = keys[j]
+            if other[0] != text or other[1] - top > tolerance:
+                break
+            if abs(other[2] - x0) <= tolerance and abs(other[3] - size) < 0.05:
+                # Of two twins, the later one printed goes (whichever the sort put first).
+                dropped.add(max(i, other[4]))
+                if other[4] < i:
+                    break
+            j += 1
+    if not dropped:
+        return chars
+    return [c for i, c in enumerate(chars) if i not in dropped]
+
+
+def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
+    """Cluster number of each value: sorted values closer than tolerance to the previous one
+    share its cluster (a chain, like pdfplumber's cluster_list)."""
+    out: dict[float, int] = {}
+    last = None
+    number = -1
+    for value in sorted(set(values)):
+        if last is None or value > last + tolerance:
+            number += 1
+        out[value] = number
+        last = value
+    return out
+
+
+def text_lines(chars: list[Char]) -> list[Line]:
+    """The characters as lines, top to bottom; in a line words are left to right, one space
+    between words (a blank character or a gap wider than WORD_GAP ends a word)."""
+    if not chars:
+        return []
+    # Tops sorted: a top more than LINE_TOP below the previous one starts a new line (a chain,
+    # like pdfplumber's cluster_list).
+    by_top = sorted(chars, key=_top)
+    groups: list[list[Char]] = []
+    last = None
+    for char in by_top:
+        if last is None or char.top > last + LINE_TOP:
+            groups.append([char])
+        else:
+            groups[-1].append(char)
+        last = char.top
+    lines = []
+    for group in groups:
+        line_chars: list[Char] = []
+        text: list[str] = []
+        previous = None  # the last character of the current word; None after a blank
+        x0 = x1 = top = bottom = None
+        for char in sorted(group, key=_left_then_top) if len(group) > 1 else group:
+            if char.text.isspace():
+                previous = None
+                continue
+            # Sorted by x0, a character never starts left of the one before it.
+            if line_chars:
+                if previous is None or char.x0 > previous.x1 + WORD_GAP or abs(char.top - previous.top) > LINE_TOP:
+                    text.append(" ")
+                if char.x1 > x1:
+                    x1 = char.x1
+                if char.top < top:
+                    top = char.top
+                if char.bottom > bottom:
+                    bottom = char.bottom
+            else:
+                x0, x1, top, bottom = char.x0, char.x1, char.top, char.bottom
+            text.append(char.text)
+            line_chars.append(char)
+            previous = char
+        if line_chars:
+            lines.append(Line("".join(text), x0, x1, top, bottom, line_chars))
+    return lines
+
+
+def _top(char: Char) -> float:
+    return char.top
+
+
+def _left_then_top(char: Char) -> tuple[float, float]:
+    return char.x0, char.top
+
+
+# --- Ruling lines → tables ----------------------------------------------------------------------
+
+
+@dataclass
+class Edge:
+    """A horizontal (at = its top, from x0 to x1) or vertical (at = its x, from top to bottom)
+    ruling line."""
+
+    horizontal: bool
+    at: float
+    start: float
+    end: float
+
+
+def _snap(edges: list[Edge]) -> None:
+    """Edges of one orientation whose positions chain within SNAP move to their average."""
+    cluster_of = _clusters([e.at for e in edges], SNAP)
+    members: dict[int, list[Edge]] = {}
+    for edge in edges:
+        members.setdefault(cluster_of[edge.at], []).append(edge)
+    for group in members.values():
+        average = sum(e.at for e in group) / len(group)
+        for edge in group:
+            edge.at = average
+
+
+def _join(edges: list[Edge]) -> list[Edge]:
+    """Collinear edges that touch or overlap (within JOIN) as one."""
+    joined: list[Edge] = []
+    for edge in sorted(edges, key=lambda e: (e.at, e.start)):
+        last = joined[-1] if joined else None
+        if last is not None and last.at == edge.at and edge.start <= last.end + JOIN:
+            last.end = max(last.end, edge.end)
+        else:
+            joined.append(Edge(edge.horizontal, edge.at, edge.start, edge.end))
+    return joined
+
+
+def merge_edges(edges: list[Edge]) -> tuple[list[Edge], list[Edge]]:
+    """(horizontal, vertical) ruling lines after snapping, joining and dropping short ones."""
+    out = []
+    for horizontal in (True, False):
+        group = [Edge(e.horizontal, e.at, e.start, e.end) for e in edges
+                 if e.horizontal == horizontal and e.end - e.start >= 1]
+        _snap(group)
+        out.append([e for e in _join(group) if e.end - e.start >= MIN_EDGE])
+    return out[0], out[1]
+
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def find_cells(horizontals: list[Edge], verticals: list[Edge]) -> list[Box]:
+    """The grid's cells: for each grid point, the smallest rectangle to a point below and a point
+    to the right whose four sides are each drawn by one edge."""
+    # Grid point (x, y) → the indexes of the edges through it.
+    points: dict[tuple[float, float], tuple[set[int], set[int]]] = {}
+    by_top = sorted(range(len(horizontals)), key=lambda i: horizontals[i].at)
+    tops = [horizontals[i].at for i in by_top]
+    for vi, v in enumerate(verticals):
+        lo = bisect_left(tops, v.start - TOUCH)
+        for k in range(lo, len(tops)):
+            h = horizontals[by_top[k]]
+            if h.at > v.end + TOUCH:
+                break
+            if h.start - TOUCH <= v.at <= h.end + TOUCH:
+                vs, hs = points.setdefault((v.at, h.at), (set(), set()))
+                vs.add(vi)
+                hs.add(by_top[k])
+    column: dict[float, list[float]] = {}  # x → the ys of its points, ascending
+    row: dict[float, list[float]] = {}  # y → the xs of its points, ascending
+    for x, y in sorted(points):
+        column.setdefault(x, []).append(y)
+        row.setdefault(y, []).append(x)
+    for ys in column.values():
+        ys.sort()
+
+    def joined_v(p, q) -> bool:
+        return bool(points[p][0] & points[q][0])
+
+    def joined_h(p, q) -> bool:
+        return bool(points[p][1] & points[q][1])
+
+    cells = []
+    for x, y in sorted(points):
+        p = (x, y)
+        below = [(x, by) for by in column[x] if by > y]
+        right = [(rx, y) for rx in row[y] if rx > x]
+        found = None
+        for b in below:
+            if not joined_v(p, b):
+                continue
+            for r in right:
+                if not joined_h(p, r):
+                    continue
+                corner = (r[0], b[1])
+                if corner in points and joined_v(corner, r) and joined_h(corner, b):
+                    found = (x, y, r[0], b[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+class Table:
+    """A ruled table: its cells, rows of cells (None where a merged cell covers a position)."""
+
+    def __init__(self, cells: list[Box]):
+        self.cells = cells
+        self.bbox: Box = (min(c[0] for c in cells), min(c[1] for c in cells),
+                          max(c[2] for c in cells), max(c[3] for c in cells))
+
+    def rows(self) -> list[list[Box | None]]:
+        xs = sorted({c[0] for c in self.cells})
+        by_top: dict[float, dict[float, Box]] = {}
+        for cell in sorted(self.cells, key=lambda c: (c[1], c[0])):
+            by_top.setdefault(cell[1], {})[cell[0]] = cell
+        return [[cells.get(x) for x in xs] for _top, cells in sorted(by_top.items())]
+
+    def extract(self, chars: list[Char]) -> list[list[str | None]]:
+        """Each row's cells as text (lines joined by "\\n"): "" for a blank cell, None for a
+        position a merged cell covers. A character belongs to the cell its centre is in."""
+        # Characters by the height of their centre, so each row takes its band by bisection.
+        centred = sorted((((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, i) for i, c in enumerate(chars)))
+        heights = [v for v, _h, _i in centred]
+        out = []
+        for row in self.rows():
+            real = [c for c in row if c is not None]
+            top, bottom = min(c[1] for c in real), max(c[3] for c in real)
+            x0, x1 = min(c[0] for c in real), max(c[2] for c in real)
+            band = centred[bisect_left(heights, top):bisect_left(heights, bottom)]
+            row_chars = sorted((h, v, i) for v, h, i in band if x0 <= h < x1)
+            lefts = [h for h, _v, _i in row_chars]
+            texts: list[str | None] = []
+            for cell in row:
+                if cell is None:
+                    texts.append(None)
+                    continue
+                column = row_chars[bisect_left(lefts, cell[0]):bisect_left(lefts, cell[2])]
+                inside = sorted(i for _h, v, i in column if cell[1] <= v < cell[3])
+                texts.append("\n".join(line.text for line in text_lines([chars[i] for i in inside])))
+            out.append(texts)
+        return out
+
+
+def find_tables(edges: list[Edge]) -> list[Table]:
+    """The ruled tables among the edges, top to bottom: cells sharing a corner are one table;
+    a lone cell is a frame, not a table."""
+    cells = find_cells(*merge_edges(edges))
+    # Connected components over shared corners (union–find on corner points).
+    parent = list(range(len(cells)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[tuple[float, float], int] = {}
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            if corner in owner:
+                parent[root(i)] = root(owner[corner])
+            else:
+                owner[corner] = i
+    groups: dict[int, list[Box]] = {}
+    for i, cell in enumerate(cells):
+        groups.setdefault(root(i), []).append(cell)
+    tables = [Table(group) for group in groups.values() if len(group) > 1]
+    return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t.cells))
