@@ -316,6 +316,47 @@ def current() -> None:
     click.echo(f"current: {now or 'base (empty)'}  head: {head}  ({state})")
 
 
+@db.command("grant-reader")
+@click.argument("role")
+@click.option("--password-stdin", is_flag=True, help="Read the role's password from the first line of stdin.")
+@click.option("--password-prompt", is_flag=True, help="Ask for the role's password (typed twice, not shown).")
+def grant_reader(role: str, password_stdin: bool, password_prompt: bool) -> None:
+    """Create (or update) ROLE as a login role that reads the views and nothing else.
+
+    The role can SELECT from every view (v_reports, v_article20_long, ...) but cannot read the
+    core tables (and so no replaced versions), write anything, or create anything. Without a
+    password option a new role gets no password (for trust, peer or certificate
+    authentication) and an existing one keeps its own. The password is never an argument, so it
+    stays out of shell history and process lists.
+    """
+    from etl.access import AccessError, connection_hint
+    from etl.access import grant_reader as grant
+
+    if password_stdin and password_prompt:
+        raise click.UsageError("give --password-stdin or --password-prompt, not both")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password_prompt:
+        password = click.prompt(f"password for {role}", hide_input=True, confirmation_prompt=True)
+    if password == "":
+        raise click.UsageError("the password is empty")
+    from etl import migrate
+    from etl.database import make_engine
+
+    url = _database_url()
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)  # the views must exist to be granted
+        views = grant(engine, role, password)
+    except AccessError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"{role} can read {len(views)} views ({', '.join(views)}) and nothing else")
+    click.echo(f"connect with: psql \"{connection_hint(url, role)}\"")
+
+
 @db.command()
 def stop() -> None:
     """Stop the embedded PostgreSQL server, if it is running."""
