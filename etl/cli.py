@@ -30,19 +30,26 @@ class _Group(click.Group):
     """Turns failures of the run itself into one clear line and exit status 1 (traceback with OGI_DEBUG=1)."""
 
     def invoke(self, ctx: click.Context):
+        from etl.redaction import install_log_redaction, redact_text
+
+        install_log_redaction()
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as error:
+            error.message = redact_text(error.message)  # messages may quote a URL or a driver error
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
             import sqlalchemy.exc
 
             if os.environ.get("OGI_DEBUG"):
-                traceback.print_exc()
+                click.echo(redact_text(traceback.format_exc()), err=True, nl=False)
             if isinstance(error, sqlalchemy.exc.OperationalError):
                 message = f"cannot use the database: {error.orig or error}".strip()
             else:
                 message = f"{type(error).__name__}: {error}"
+            message = redact_text(message)
             raise click.ClickException(f"{message}\n(set OGI_DEBUG=1 for the traceback)") from error
 
 
@@ -130,8 +137,10 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
     summary = flow_fn(**parameters)
     from etl.pipeline import RunSummary
 
+    from etl.redaction import redact_text
+
     for line in RunSummary(**summary).lines():
-        click.echo(line)
+        click.echo(redact_text(line))
     click.echo(f"Done in {time.monotonic() - started:.1f} s. Query the views, e.g. select * from v_reports;", err=True)
 
 
