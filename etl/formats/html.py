@@ -109,6 +109,9 @@ def decode_html(data: bytes, declared_charset: str | None = None) -> str:
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Inline images (data: URIs) carry no text; one over libxml2's 10 MB limit for a single value
+# makes the parser give up on the rest of the page, silently losing the report after it.
+_DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]*)*,[^\"'\s>]{1024,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -402,12 +405,19 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     text = decode_html(data, declared_charset)
     # lxml refuses str input carrying an XML encoding declaration; control characters are no text.
     text = _CONTROL.sub("", re.sub(r"^\s*<\?xml[^>]*\?>", "", text))
+    text = _DATA_URI.sub("data:,", text)
     if not text.strip():
         return ""
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.document_fromstring(text)
+        root = lxml.html.document_fromstring(text, parser=parser)
     except etree.ParserError:
         return ""
+    # libxml2 stops at its limits (a single value over 10 MB, nesting deeper than 256) and keeps
+    # what it had: the rest of the page would be lost without a word.
+    fatal = next((e for e in parser.error_log if e.level_name == "FATAL"), None)
+    if fatal is not None:
+        raise ValueError(f"HTML 页面无法完整读取 / the page cannot be read whole: {fatal.message.strip()}")
     for el in list(root.iter(*_DROP)):
         el.drop_tree()
     _drop_hidden(root)
