@@ -66,6 +66,8 @@ def pdf_to_text(data: bytes) -> str:
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as error:  # pdfminer raises syntax, encryption or type errors alike
+        if "Password" in repr(error) or "ncrypt" in repr(error):  # PdfminerException(PDFPasswordIncorrect())
+            raise ValueError("PDF 已加密，需要密码才能打开 / the PDF is encrypted (password needed)") from error
         raise ValueError(f"不是有效的 PDF 文件 / not a valid PDF file: {error}") from error
     lines: list[str] = []
     chars = undecodable = 0
