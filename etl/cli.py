@@ -23,6 +23,8 @@ Environment:
   OGI_HOME          ogi's data folder (default: ~/.local/share/ogi).
   PREFECT_API_URL   a standing Prefect server to report flow runs to; unset, each run
                     starts a temporary one (about 15 s).
+  OGI_FETCH_ALLOW   hosts/networks downloads may reach although not public
+                    (an intranet mirror), e.g. mirror.intranet,10.20.0.0/16.
 """
 
 

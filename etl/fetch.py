@@ -158,7 +158,8 @@ class Fetcher:
         # check; the body is read by read_capped, so only encodings it unpacks are asked for.
         self._client = httpx.Client(
             transport=GuardedTransport(self._backend),
-            timeout=timeout,
+            # A host that does not answer at all is given up on sooner than a slow read.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
             trust_env=False,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
