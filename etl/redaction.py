@@ -18,7 +18,10 @@ MASK = "***"
 # Passwords this short also occur as ordinary text; they are still hidden inside URLs (below).
 _MIN_FREE_TEXT = 4
 # user:password@ in any URL, and password=… in a query or a libpq connection string.
-_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+(?P<tail>@)", re.IGNORECASE)
+_USERINFO = re.compile(r"(?P<head>\b[a-z][a-z0-9+.\-]*://[^\s:/@]*:)(?P<password>[^\s@/]+)(?P<tail>@)", re.IGNORECASE)
+# The placeholder of usage messages ("postgresql://user:password@host/db") is no secret; a real
+# password "password" is a known secret and masked before this applies.
+_PLACEHOLDER = "password"
 _PASSWORD_PARAM = re.compile(r"(?P<head>\bpassword\s*=\s*'?)[^\s&'\"]+", re.IGNORECASE)
 
 
@@ -50,7 +53,7 @@ def redact_text(text: str, secrets: set[str] | None = None) -> str:
     for secret in sorted(secrets_from_env() if secrets is None else secrets, key=len, reverse=True):
         if len(secret) >= _MIN_FREE_TEXT:
             text = text.replace(secret, MASK)
-    text = _USERINFO.sub(lambda m: m["head"] + MASK + m["tail"], text)
+    text = _USERINFO.sub(lambda m: m[0] if m["password"] == _PLACEHOLDER else m["head"] + MASK + m["tail"], text)
     return _PASSWORD_PARAM.sub(lambda m: m["head"] + MASK, text)
 
 

@@ -39,6 +39,9 @@ def test_urls_and_texts_are_redacted():
     # Any URL's password, known or not; ordinary text stays as it was.
     assert redact_text("see https://bob:hunter2@example.org/x", set()) == "see https://bob:***@example.org/x"
     assert redact_text("2021年度报告 http://example.org/a:b@c", set()) == "2021年度报告 http://example.org/a:b@c"
+    usage = "expected postgresql://user:password@host:port/database"  # a placeholder, no secret
+    assert redact_text(usage, set()) == usage
+    assert redact_text(usage, {"password"}) == "expected postgresql://user:***@host:port/database"
 
 
 def test_log_records_are_redacted_whoever_logs_them(monkeypatch):
