@@ -3,6 +3,11 @@
 
 Layout: <root>/ab/cd/abcd…  (two levels of two hex digits keep folders small).
 The default root is OGI_HOME/archive.
+
+Bytes are checked against their sha256 every time they are read back: a disk, a copy or a hand
+can damage a file, and parsing damaged bytes would load wrong numbers under a digest that says
+they are right. A damaged file is moved aside (…/abcd….corrupt, kept for inspection) so that the
+entry counts as missing and the next store of the right bytes repairs it.
 """
 
 from __future__ import annotations
@@ -34,16 +39,30 @@ def has(sha: str, root: str | Path | None = None) -> bool:
     return path_of(sha, root).is_file()
 
 
+class CorruptEntry(Exception):
+    """Archived bytes that no longer match their sha256."""
+
+
 def load(sha: str, root: str | Path | None = None) -> bytes:
-    """The archived bytes; FileNotFoundError when they are not in the archive."""
-    return path_of(sha, root).read_bytes()
+    """The archived bytes, checked against their sha256; FileNotFoundError when they are not in
+    the archive, CorruptEntry (after moving the file aside) when they do not match."""
+    path = path_of(sha, root)
+    data = path.read_bytes()
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha:
+        aside = path.with_name(path.name + ".corrupt")
+        os.replace(path, aside)
+        raise CorruptEntry(f"archived bytes of {sha} do not match their sha256 (now {actual}); moved to {aside}")
+    return data
 
 
 def store(data: bytes, root: str | Path | None = None) -> str:
     """Archive the bytes and return their sha256. Bytes already archived are not written again."""
     sha = hashlib.sha256(data).hexdigest()
     path = path_of(sha, root)
-    if path.is_file():
+    # Same size: taken as the same bytes (hashing every archived file on every run would cost a
+    # full read); a truncated or padded file is rewritten. load() catches the rest.
+    if path.is_file() and path.stat().st_size == len(data):
         return sha
     path.parent.mkdir(parents=True, exist_ok=True)
     # Temp file in the same folder, then rename: a reader (or a crash) never sees a half-written

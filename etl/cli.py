@@ -23,6 +23,8 @@ Environment:
   OGI_HOME          ogi's data folder (default: ~/.local/share/ogi).
   PREFECT_API_URL   a standing Prefect server to report flow runs to; unset, each run
                     starts a temporary one (about 15 s).
+  OGI_FETCH_ALLOW   hosts/networks downloads may reach although not public
+                    (an intranet mirror), e.g. mirror.intranet,10.20.0.0/16.
 """
 
 
@@ -30,19 +32,26 @@ class _Group(click.Group):
     """Turns failures of the run itself into one clear line and exit status 1 (traceback with OGI_DEBUG=1)."""
 
     def invoke(self, ctx: click.Context):
+        from etl.redaction import install_log_redaction, redact_text
+
+        install_log_redaction()
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except click.ClickException as error:
+            error.message = redact_text(error.message)  # messages may quote a URL or a driver error
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except Exception as error:
             import sqlalchemy.exc
 
             if os.environ.get("OGI_DEBUG"):
-                traceback.print_exc()
+                click.echo(redact_text(traceback.format_exc()), err=True, nl=False)
             if isinstance(error, sqlalchemy.exc.OperationalError):
                 message = f"cannot use the database: {error.orig or error}".strip()
             else:
                 message = f"{type(error).__name__}: {error}"
+            message = redact_text(message)
             raise click.ClickException(f"{message}\n(set OGI_DEBUG=1 for the traceback)") from error
 
 
@@ -131,8 +140,10 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
     summary = flow_fn(**parameters)
     from etl.pipeline import RunSummary
 
+    from etl.redaction import redact_text
+
     for line in RunSummary(**summary).lines():
-        click.echo(line)
+        click.echo(redact_text(line))
     click.echo(f"Done in {time.monotonic() - started:.1f} s. Query the views, e.g. select * from v_reports;", err=True)
 
 
@@ -414,6 +425,47 @@ def current() -> None:
     head = migrate.head_revision()
     state = "up to date" if now == head else "behind: run `ogi db upgrade`"
     click.echo(f"current: {now or 'base (empty)'}  head: {head}  ({state})")
+
+
+@db.command("grant-reader")
+@click.argument("role")
+@click.option("--password-stdin", is_flag=True, help="Read the role's password from the first line of stdin.")
+@click.option("--password-prompt", is_flag=True, help="Ask for the role's password (typed twice, not shown).")
+def grant_reader(role: str, password_stdin: bool, password_prompt: bool) -> None:
+    """Create (or update) ROLE as a login role that reads the views and nothing else.
+
+    The role can SELECT from every view (v_reports, v_article20_long, ...) but cannot read the
+    core tables (and so no replaced versions), write anything, or create anything. Without a
+    password option a new role gets no password (for trust, peer or certificate
+    authentication) and an existing one keeps its own. The password is never an argument, so it
+    stays out of shell history and process lists.
+    """
+    from etl.access import AccessError, connection_hint
+    from etl.access import grant_reader as grant
+
+    if password_stdin and password_prompt:
+        raise click.UsageError("give --password-stdin or --password-prompt, not both")
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif password_prompt:
+        password = click.prompt(f"password for {role}", hide_input=True, confirmation_prompt=True)
+    if password == "":
+        raise click.UsageError("the password is empty")
+    from etl import migrate
+    from etl.database import make_engine
+
+    url = _database_url()
+    engine = make_engine(url)
+    try:
+        migrate.upgrade(engine)  # the views must exist to be granted
+        views = grant(engine, role, password)
+    except AccessError as error:
+        raise click.ClickException(str(error)) from error
+    finally:
+        engine.dispose()
+    click.echo(f"{role} can read {len(views)} views ({', '.join(views)}) and nothing else")
+    click.echo(f"connect with: psql \"{connection_hint(url, role)}\"")
 
 
 @db.command()

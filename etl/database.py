@@ -39,12 +39,10 @@ def normalise_url(url: str) -> str:
 
 
 def redact(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        parts = parts._replace(netloc=netloc)
-    return urlunsplit(parts)
+    """The URL with any password (user:***@, ?password=***) replaced, for messages and logs."""
+    from etl.redaction import redact_text, url_passwords
+
+    return redact_text(url, url_passwords(url))
 
 
 def embedded_pgdata(home: Path | None = None) -> Path:
@@ -99,6 +97,10 @@ def ensure_database(admin_url: str, name: str) -> None:
 
 def resolve_database_url() -> str:
     """OGI_DATABASE_URL when set, otherwise the embedded server (started on demand)."""
+    from etl.redaction import install_log_redaction
+
+    # Every process that connects (the CLI, a Dask worker) keeps the password out of its logs.
+    install_log_redaction()
     configured = database_url_from_env()
     if configured:
         return normalise_url(configured)

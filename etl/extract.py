@@ -84,6 +84,11 @@ def sha256_of(data: bytes) -> str:
 
 def decode_text(data: bytes) -> str | None:
     """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312); None if neither."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its BOM (Notepad's "Unicode")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     if b"\x00" in data:
         return None
     for encoding in ("utf-8-sig", "gb18030"):
@@ -99,6 +104,8 @@ def sniff_format(data: bytes, name: str) -> str:
     head = data[:1024].lstrip().lower()
     if data.startswith(b"%PDF"):
         return "pdf"
+    if data.lstrip()[:5] == b"{\\rtf":  # RTF is often saved as .doc: say what it is
+        return "unsupported:RTF"
     if data.startswith(b"PK\x03\x04") and b"word/" in data[:65536]:
         return "docx"
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: legacy .doc (or .xls, .wps)

@@ -7,6 +7,16 @@ Conditional: a URL fetched before is asked for with If-None-Match / If-Modified-
 means the archived copy is still current.
 Resilient: connection errors, timeouts, 429 and 5xx are retried with exponential backoff; other
 4xx are final.
+Guarded: manifests are written by third parties, so a URL must not turn ogi into a way into the
+local network. Only http and https are fetched, and every connection (the first and each
+redirect's) goes to an address that was checked: the host is resolved once, each address must be
+public (not loopback, private, link-local, multicast, unspecified or reserved) unless allowed by
+OGI_FETCH_ALLOW_PRIVATE / OGI_FETCH_ALLOW, and the socket connects to that checked address, so a
+second DNS answer (DNS rebinding) never gets a say. Downloads are streamed and cut at
+Limits.max_file_bytes, gzip/deflate bodies are unpacked in steps and cut at
+Limits.max_unpacked_bytes, and a whole download (headers to last byte) must finish within
+Limits.fetch_timeout_s, so a server dripping one byte a second cannot hold a worker forever.
+Refusals and cuts are final (not retried) and their reason is the fetch's error.
 
 Bytes are archived (etl.archive) and referred to by sha256; what was fetched from each URL is
 remembered in core.source_fetch (save_result / load_states).
@@ -24,11 +34,18 @@ from email.utils import collapse_rfc2231_value
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import socket
+
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl import archive
+from etl import limits as limits_module
+from etl.fetch_guard import (
+    AddressPolicy, FetchRefused, GuardedBackend, GuardedTransport, Resolver, check_scheme, read_capped,
+)
+from etl.limits import Limits
 
 
 def _version() -> str:
@@ -107,7 +124,10 @@ class Fetcher:
 
     `retries` is the number of tries after the first one (so at most retries + 1 requests per
     fetch, not counting redirects). A numeric Retry-After on 429/5xx is waited for, up to
-    `max_retry_after` seconds, instead of the backoff.
+    `max_retry_after` seconds, instead of the backoff. `timeout` bounds connecting and each read;
+    `limits.fetch_timeout_s` the whole download. `policy` says which addresses may be reached
+    (default: public ones only, widened by OGI_FETCH_ALLOW / OGI_FETCH_ALLOW_PRIVATE); `resolve`
+    replaces socket.getaddrinfo (tests give names the addresses they need).
     """
 
     def __init__(
@@ -120,6 +140,9 @@ class Fetcher:
         archive_root: str | Path | None = None,
         user_agent: str = USER_AGENT,
         max_retry_after: float = 60.0,
+        policy: AddressPolicy | None = None,
+        limits: Limits | None = None,
+        resolve: Resolver = socket.getaddrinfo,
     ) -> None:
         if per_host_limit < 1:
             raise ValueError("per_host_limit must be at least 1")
@@ -129,9 +152,17 @@ class Fetcher:
         self.backoff = backoff
         self.archive_root = archive_root
         self.max_retry_after = max_retry_after
-        # Redirects are followed by hand so that every hop passes the host's gate.
+        self.limits = limits or limits_module.from_env()
+        self._backend = GuardedBackend(policy or AddressPolicy.from_env(), resolve)
+        # Redirects are followed by hand so that every hop passes the host's gate and the scheme
+        # check; the body is read by read_capped, so only encodings it unpacks are asked for.
         self._client = httpx.Client(
-            timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent}
+            transport=GuardedTransport(self._backend),
+            # A host that does not answer at all is given up on sooner than a slow read.
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            trust_env=False,
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
         )
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
@@ -158,6 +189,11 @@ class Fetcher:
                 headers["If-Modified-Since"] = previous["last_modified"]
 
         result = FetchResult(url=url)
+        try:
+            check_scheme(url)
+        except FetchRefused as refused:
+            result.error = str(refused)
+            return result
         for attempt in range(self.retries + 1):
             result.attempts = attempt + 1
             wait = None  # a server-given Retry-After, else the backoff
@@ -166,6 +202,10 @@ class Fetcher:
             except _RETRYABLE_ERRORS as exc:
                 result.http_status = None
                 result.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            except FetchRefused as exc:
+                result.http_status = None
+                result.error = str(exc)
+                return result
             except (httpx.HTTPError, httpx.InvalidURL, _Unfollowable) as exc:
                 result.error = f"{type(exc).__name__}: {exc}"
                 return result
@@ -206,20 +246,29 @@ class Fetcher:
                 gate = self._gates[host] = _HostGate(self.per_host_limit, self.per_host_delay)
             return gate
 
-    def _get(self, url: str, headers: dict) -> httpx.Response:
-        """GET, following redirects; each hop is a request of its own host."""
+    def _get(self, url: str, headers: dict) -> _Page:
+        """GET, following redirects; each hop is a request of its own host, on its own checked
+        connection, within its own whole-download deadline. Only a 200's body is read."""
         for _ in range(MAX_REDIRECTS + 1):
             with self._gate(url):
-                response = self._client.get(url, headers=headers)  # reads the whole body
-            location = response.headers.get("Location")
-            if response.status_code not in _REDIRECTS or not location:
-                return response
+                self._backend.set_deadline(
+                    time.monotonic() + self.limits.fetch_timeout_s, self.limits.download_too_slow()
+                )
+                try:
+                    with self._client.stream("GET", url, headers=headers) as response:
+                        location = response.headers.get("Location")
+                        if response.status_code not in _REDIRECTS or not location:
+                            body = read_capped(response, self.limits) if response.status_code == 200 else b""
+                            return _Page(response.status_code, response.reason_phrase, response.headers,
+                                         response.url, body)
+                finally:
+                    self._backend.set_deadline(None)
             url = str(response.url.join(location))
             if urlsplit(url).scheme not in ("http", "https"):
-                raise _Unfollowable(f"redirect to a non-http(s) URL: {url}")
+                raise FetchRefused(f"refused: a redirect to {location}; only http and https URLs are fetched")
         raise _Unfollowable(f"more than {MAX_REDIRECTS} redirects")
 
-    def _fetched(self, result: FetchResult, response: httpx.Response) -> FetchResult:
+    def _fetched(self, result: FetchResult, response: _Page) -> FetchResult:
         result.status = "fetched"
         result.error = None
         result.sha256 = archive.store(response.content, self.archive_root)
@@ -231,7 +280,7 @@ class Fetcher:
         )
         return result
 
-    def _not_modified(self, result: FetchResult, response: httpx.Response, previous: dict) -> FetchResult:
+    def _not_modified(self, result: FetchResult, response: _Page, previous: dict) -> FetchResult:
         # A 304 carries no body and often not all headers: what it leaves out, the last fetch said.
         result.status = "not_modified"
         result.error = None
@@ -244,11 +293,22 @@ class Fetcher:
         return result
 
 
+@dataclass(frozen=True)
+class _Page:
+    """A response whose body (a 200's only) has been read within the caps."""
+
+    status_code: int
+    reason_phrase: str
+    headers: httpx.Headers
+    url: httpx.URL
+    content: bytes
+
+
 class _Unfollowable(Exception):
     """A redirect that cannot or should not be followed."""
 
 
-def _retry_after(response: httpx.Response, cap: float) -> float | None:
+def _retry_after(response: _Page, cap: float) -> float | None:
     value = response.headers.get("Retry-After", "").strip()
     try:
         seconds = float(value)

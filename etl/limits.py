@@ -21,6 +21,7 @@ class Limits:
     max_pdf_pages: int = 300  # OGI_MAX_PDF_PAGES
     read_timeout_s: float = 60.0  # OGI_READ_TIMEOUT_S: reading and parsing one report
     read_memory_bytes: int = 2048 * MB  # OGI_READ_MEMORY_MB: a worker reading one report
+    fetch_timeout_s: float = 300.0  # OGI_FETCH_TIMEOUT_S: one download, headers to last byte
 
     def file_too_large(self, size: int) -> str:
         return f"文件大于 {self.max_file_bytes // MB} MB（{size / MB:.0f} MB）"
@@ -36,6 +37,18 @@ class Limits:
 
     def too_many_pages(self, pages: int) -> str:
         return f"PDF 超过 {self.max_pdf_pages} 页（{pages} 页）"
+
+    def download_cut(self) -> str:
+        # The size is unknown: the download was stopped at the cap, not read to its end.
+        return f"下载大于 {_size(self.max_file_bytes)}，已在上限处截断"
+
+    def download_too_slow(self) -> str:
+        return f"下载超过 {self.fetch_timeout_s:g} 秒，已中断"
+
+
+def _size(n: int) -> str:
+    # Tests lower the caps to kilobytes; "大于 0 MB" would say nothing.
+    return f"{n // MB} MB" if n >= MB else f"{n // 1024} KB" if n >= 1024 else f"{n} 字节"
 
 
 def _number(name: str, default: float) -> float:
@@ -60,4 +73,5 @@ def from_env() -> Limits:
         max_pdf_pages=int(_number("OGI_MAX_PDF_PAGES", d.max_pdf_pages)),
         read_timeout_s=_number("OGI_READ_TIMEOUT_S", d.read_timeout_s),
         read_memory_bytes=int(_number("OGI_READ_MEMORY_MB", d.read_memory_bytes / MB) * MB),
+        fetch_timeout_s=_number("OGI_FETCH_TIMEOUT_S", d.fetch_timeout_s),
     )

@@ -22,8 +22,12 @@ from etl import PARSER_VERSION, archive
 from etl.extract import SourceFile, read_document
 from etl.jurisdictions import JurisdictionResolver
 from etl.metadata import Hints
+from etl.recover import Unrecoverable, recover
 from etl.load import UNCHANGED, load_report, unchanged_reports
 from etl.transform import QUARANTINED, parse_report, quarantined
+
+
+MISSING = "missing"  # an outcome: the bytes could not be had from the archive nor the source
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,11 @@ def process_items(
     for item in items:
         try:
             sources.append(read_item(item))
-        except FileNotFoundError as error:
-            sources.append(ReportOutcome(item.source_uri, "missing", None, None, f"missing: {error}"))
+        except (FileNotFoundError, archive.CorruptEntry) as error:
+            try:
+                sources.append(recover(item.source_uri, item.name, error, engine))
+            except Unrecoverable as lost:
+                sources.append(ReportOutcome(item.source_uri, MISSING, None, None, f"missing: {lost}"))
     # With replace, an unchanged file is read again: it may have to supersede another source's report.
     known = {} if force or replace else unchanged_reports(
         engine, [(s.source_uri, s.sha256) for s in sources if isinstance(s, SourceFile)]
@@ -229,6 +236,7 @@ def summarise(engine: Engine, outcomes: list[ReportOutcome]) -> RunSummary:
     reports count with what they hold and cross-year checks are included."""
     ids = sorted({o.report_id for o in outcomes if o.report_id is not None})
     summary = RunSummary(files=len(outcomes), by_action=dict(Counter(o.action for o in outcomes)))
+    summary.problems = [f"{o.source_uri}: {o.describe}" for o in outcomes if o.action == MISSING]
     if not ids:
         return summary
     with engine.connect() as conn:

@@ -119,3 +119,24 @@ def find_sections(lines: list[str]) -> dict[str, Section]:
         if name in ("article20", "applications", "review_litigation"):
             sections[name] = Section(name, heading, index + 1, end)
     return sections
+
+
+def repeated_sections(lines: list[str], sections: dict[str, Section]) -> dict[str, Section]:
+    """A second copy of a table section (a report pasted twice, a table printed again in an
+    annex), each running to the next heading of any kind after it. find_sections reads the first
+    copy; the caller compares the second, so that a copy with other numbers is not ignored."""
+    headings = [
+        (index, name)
+        for index, line in enumerate(lines)
+        if line.strip()
+        for name, pattern in _HEADINGS
+        if pattern.match(normalise_label(line.strip()[:_MAX_HEADING_CHARS]))
+    ]
+    repeats: dict[str, Section] = {}
+    for position, (index, name) in enumerate(headings):
+        first = sections.get(name)
+        if first is None or index < first.end or name in repeats:
+            continue
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        repeats[name] = Section(name, lines[index].strip(), index + 1, end)
+    return repeats

@@ -15,7 +15,7 @@ from etl.metadata import Hints, apply_hints, read_metadata
 from etl.narrative import conflicts, read_facts, report_tables
 from etl.quality import ERROR, WARNING, Issue
 from etl.tables import parse_applications, parse_article20, parse_review_litigation
-from etl.text_layout import cells_of, find_sections
+from etl.text_layout import cells_of, find_sections, repeated_sections
 
 LOADED = "loaded"
 NO_TABLES = "no_tables"
@@ -104,6 +104,7 @@ def parse_report(
 
     lines = text.split("\n")
     sections = find_sections(lines)
+    repeats = repeated_sections(lines, sections)
     # Template labels are looked for in the table sections, where found: the narrative quotes the
     # regulation's wording too.
     table_text = "\n".join("\n".join(lines[s.start:s.end]) for s in sections.values()) or text
@@ -144,15 +145,18 @@ def parse_report(
                 f"「{section.heading}」下的表格没有任何数值（标签尚在，数值已丢失），该表不入库",
             ))
             continue
-        if name == "article20":
-            result = parse_article20(cells, template)
-        elif name == "applications":
-            result = parse_applications(cells, template)
-        else:
-            result = parse_review_litigation(cells)
+        result = _parse_table(name, cells, template)
         setattr(report, name, result.rows)
         report.local_rows.extend(result.local_rows)
         report.issues.extend(result.issues)
+        again = repeats.get(name)
+        if again is not None and _values(_parse_table(name, cells_of(lines[again.start:again.end], again.start), template).rows) != _values(result.rows):
+            # Which copy is right cannot be told from the report: the first is loaded, and said so.
+            report.issues.append(Issue(
+                name, "table_repeated_differs", ERROR,
+                f"{TABLE_TITLES[name]}在报告中出现两次（第 {section.start} 行和第 {again.start} 行起），"
+                "两份的数值不同；入库的是第一份",
+            ))
     for row in (*report.article20, *report.applications, *report.review_litigation, *report.local_rows):
         row["source_page"] = page_of_line(page_starts, row["source_line"])
 
@@ -163,3 +167,16 @@ def parse_report(
         report.status = NO_TABLES
         report.status_detail = "三张统计表都没有可读的数值"
     return report
+
+
+def _parse_table(name: str, cells, template: str):
+    if name == "article20":
+        return parse_article20(cells, template)
+    if name == "applications":
+        return parse_applications(cells, template)
+    return parse_review_litigation(cells)
+
+
+def _values(rows: list[dict]) -> list:
+    # What a copy says: its cells' values in order (labels and line numbers differ between copies).
+    return [row.get("value") for row in rows]

@@ -65,5 +65,5 @@ def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
                 items += items_from_fetches(fetched)
         outcomes = run_batches(items, force, batch_size)
         summary = summarise(engine, outcomes)
-        summary.problems = failures
+        summary.problems = failures + summary.problems
         return publish_summary(summary, key="ogi-nightly-summary")

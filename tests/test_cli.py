@@ -32,8 +32,13 @@ def cli_env(new_database, tmp_path) -> dict[str, str]:
 
 @pytest.mark.prefect
 def test_ogi_run_loads_the_seeds_through_prefect_and_a_second_run_changes_nothing(cli_env):
+    from tests.test_redaction import with_password
+
+    # A URL with a password: the whole run (Prefect's output included) must not show it.
+    cli_env["OGI_DATABASE_URL"], password = with_password(cli_env["OGI_DATABASE_URL"])
     first = _ogi("run", str(SEEDS), env=cli_env)
     assert first.returncode == 0, first.stderr
+    assert password not in first.stdout + first.stderr
     assert "5 report file(s): 3 loaded, 2 with no tables, 0 quarantined" in first.stdout
     assert "5 new" in first.stdout
     assert "review_litigation_total" in first.stdout  # issues by check

@@ -3,8 +3,10 @@ archive; fetch state in core.source_fetch."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import threading
+import zlib
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +18,8 @@ import sqlalchemy as sa
 
 from etl import archive
 from etl.fetch import FetchResult, Fetcher, document_name, load_states, save_result
+from etl.fetch_guard import AddressPolicy
+from etl.limits import Limits
 
 OK_BODY = b"<html><body>2023 annual report</body></html>"
 ETAG = '"v1"'
@@ -31,6 +35,7 @@ class Seen:
     path: str
     headers: dict
     status: int = 0
+    sent: int = 0  # body bytes written, for streamed bodies
 
 
 @dataclass
@@ -78,6 +83,9 @@ class Handler(BaseHTTPRequestHandler):
                 state.in_flight["*"] -= 1
         seen.status = status
         try:
+            if callable(body):  # a stream: written piece by piece, framed by closing the connection
+                body(self, seen)
+                return
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -86,7 +94,7 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up waiting (/slow)
+            pass  # the client gave up waiting (/slow) or cut the body (/endless)
 
     def route(self, path: str, nth: int):
         """(status, headers, body, seconds to sleep first) for a request."""
@@ -120,7 +128,67 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"Content-Type": "application/pdf"}, b"%PDF-1.4", 0
         if path.startswith("/hold/"):
             return 200, html, f"<html>{path}</html>".encode(), HOLD
+        port = self.state.port
+        if path == "/to-loopback":
+            return 302, {"Location": f"http://127.0.0.1:{port}/ok.html"}, b"", 0
+        if path == "/to-private":
+            return 302, {"Location": f"http://10.255.0.1:{port}/ok.html"}, b"", 0
+        if path == "/to-file":
+            return 302, {"Location": "file:///etc/passwd"}, b"", 0
+        if path == "/gzip":
+            return 200, {**html, "Content-Encoding": "gzip"}, gzip.compress(OK_BODY), 0
+        if path == "/deflate":
+            return 200, {**html, "Content-Encoding": "deflate"}, zlib.compress(OK_BODY), 0
+        if path == "/raw-deflate":
+            packer = zlib.compressobj(wbits=-15)
+            return 200, {**html, "Content-Encoding": "deflate"}, packer.compress(OK_BODY) + packer.flush(), 0
+        if path == "/gzip-bomb":
+            return 200, {**html, "Content-Encoding": "gzip"}, GZIP_BOMB, 0
+        if path == "/two-gigabytes":  # declared: refused before a byte of the body is read
+            return 200, {}, stream(2 * GB, {"Content-Length": str(2 * GB)}), 0
+        if path == "/two-gigabytes-undeclared":
+            return 200, {}, stream(2 * GB), 0
+        if path == "/endless":
+            return 200, {}, stream(None), 0
+        if path == "/drip":  # a byte every 0.1 s: no single read ever times out
+            return 200, {}, stream(None, chunk=b"x", pause=0.1), 0
+        if path == "/drip-headers":
+            return 200, {}, drip_headers, 0
         return 404, {}, b"", 0
+
+
+GB = 1024**3
+GZIP_BOMB = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MB in about 64 KB
+
+
+def stream(total: int | None, headers: dict | None = None, chunk: bytes = b"\0" * 65536, pause: float = 0):
+    """A body of `total` bytes (None: endless), written a chunk at a time and never held whole;
+    `seen.status` counts what was sent, so a test can tell a cut from a full read."""
+
+    def write(handler, seen) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pdf")
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
+        handler.end_headers()
+        sent = 0
+        while total is None or sent < total:
+            piece = chunk if total is None else chunk[: total - sent]
+            handler.wfile.write(piece)
+            sent += len(piece)
+            seen.sent = sent
+            if pause:
+                time.sleep(pause)
+
+    return write
+
+
+def drip_headers(handler, seen) -> None:
+    for line in [b"HTTP/1.0 200 OK\r\n"] + [b"X-Drip: %d\r\n" % i for i in range(1000)]:
+        for byte in line:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(0.05)
 
 
 @pytest.fixture
@@ -144,8 +212,13 @@ def root(tmp_path):
     return tmp_path / "archive"
 
 
+# The test server listens on loopback, which a fetcher refuses by default: these tests reach it
+# through the intranet-mirror setting. Tests of the refusals use other policies.
+LOOPBACK_ALLOWED = AddressPolicy.allowing(["127.0.0.0/8", "::1"])
+
+
 def fast_fetcher(root, **options) -> Fetcher:
-    settings = dict(per_host_delay=0, backoff=0.01, timeout=5, archive_root=root)
+    settings = dict(per_host_delay=0, backoff=0.01, timeout=5, archive_root=root, policy=LOOPBACK_ALLOWED)
     settings.update(options)
     return Fetcher(**settings)
 
@@ -398,3 +471,180 @@ def test_a_first_fetch_that_fails_is_recorded(engine):
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text("delete from core.source_fetch where url = :u"), {"u": url})
+
+
+# ---- what a manifest URL may reach ----
+# The test server listens on 127.0.0.1. Refusals are tested with policies that do not allow it,
+# and each refusal test checks that the server saw no request for the refused target: the
+# target was reachable, so only the check can have stopped it.
+
+
+def strict_fetcher(root, **options) -> Fetcher:
+    return fast_fetcher(root, policy=AddressPolicy(), **options)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/report.pdf", "gopher://x/1", "/relative.pdf"])
+def test_only_http_and_https_urls_are_fetched(root, url):
+    with fast_fetcher(root, policy=AddressPolicy(allow_private=True)) as fetcher:
+        result = fetcher.fetch(url)
+    assert result.status == "failed" and result.attempts == 0
+    assert result.error.startswith("refused: only http and https URLs are fetched")
+    assert archived_files(root) == []
+
+
+def test_loopback_is_refused_by_default_and_the_server_never_hears_of_it(server, root, monkeypatch):
+    monkeypatch.delenv("OGI_FETCH_ALLOW", raising=False)
+    monkeypatch.delenv("OGI_FETCH_ALLOW_PRIVATE", raising=False)
+    with fast_fetcher(root, policy=None) as fetcher:  # the policy from the (clean) environment
+        for host in ("127.0.0.1", "localhost"):
+            result = fetcher.fetch(server.url("/ok.html", host))
+            assert result.status == "failed" and result.attempts == 1 and result.sha256 is None
+            assert "is a loopback address; only public addresses are fetched" in result.error
+    assert server.seen == [] and archived_files(root) == []
+
+
+@pytest.mark.parametrize(
+    ("host", "kind"),
+    [
+        ("10.1.2.3", "private"), ("192.168.0.10", "private"), ("172.16.5.4", "private"),
+        ("169.254.169.254", "link-local"), ("224.0.0.251", "multicast"), ("0.0.0.0", "unspecified"),
+        ("240.0.0.1", "reserved"), ("[::1]", "loopback"), ("[fe80::1]", "link-local"),
+        ("[fd00::5]", "private"), ("[::ffff:127.0.0.1]", "loopback"), ("100.64.0.1", "non-public"),
+    ],
+)
+def test_non_public_addresses_are_refused_before_connecting(root, host, kind):
+    started = time.monotonic()
+    with strict_fetcher(root) as fetcher:
+        result = fetcher.fetch(f"http://{host}:8080/report.pdf")
+    assert result.status == "failed" and result.attempts == 1
+    assert f"is a {kind} address" in result.error
+    assert time.monotonic() - started < 1  # refused, not a connection attempt timing out
+
+
+def resolver(table: dict[str, list[str]], calls: list | None = None):
+    """A getaddrinfo for made-up names; numeric hosts resolve to themselves."""
+    import socket
+
+    def resolve(host, port, type=0, **_):
+        if calls is not None:
+            calls.append(host)
+        addresses = table.get(host, [host])
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in addresses
+        ]
+
+    return resolve
+
+
+def test_names_are_checked_on_every_address_they_resolve_to(server, root):
+    names = {"intranet.example": ["10.0.0.7"], "split.example": ["93.184.215.14", "127.0.0.1"]}
+    with strict_fetcher(root, resolve=resolver(names)) as fetcher:
+        inner = fetcher.fetch(f"http://intranet.example:{server.port}/ok.html")
+        split = fetcher.fetch(f"http://split.example:{server.port}/ok.html")
+    assert "intranet.example (10.0.0.7) is a private address" in inner.error
+    assert "split.example (127.0.0.1) is a loopback address" in split.error
+    assert server.seen == []
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server, root):
+    # report.example exists only in this resolver: the request reaching the server proves that
+    # the socket was opened to the checked answer, with one resolution per connection and none
+    # left to a second DNS lookup that could answer differently (DNS rebinding).
+    calls = []
+    policy = AddressPolicy.allowing(["report.example"])
+    with fast_fetcher(root, policy=policy, resolve=resolver({"report.example": ["127.0.0.1"]}, calls)) as fetcher:
+        result = fetcher.fetch(f"http://report.example:{server.port}/moved")
+    assert result.status == "fetched" and result.sha256 == sha(OK_BODY)
+    assert [s.host for s in server.seen] == ["report.example", "report.example"]  # the Host header kept
+    assert calls == ["report.example", "report.example"]  # the redirect's connection checked again
+
+
+def test_a_redirect_cannot_lead_to_a_refused_target(server, root):
+    # "localhost" stands for an allowed intranet mirror; 127.0.0.1 (the same server, reachable)
+    # is not allowed by name or network.
+    mirror = AddressPolicy.allowing(["localhost"])
+    with fast_fetcher(root, policy=mirror) as fetcher:
+        allowed = fetcher.fetch(server.url("/ok.html", "localhost"))
+        to_loopback = fetcher.fetch(server.url("/to-loopback", "localhost"))
+        to_private = fetcher.fetch(server.url("/to-private", "localhost"))
+        to_file = fetcher.fetch(server.url("/to-file", "localhost"))
+    assert allowed.status == "fetched"
+    assert "127.0.0.1 is a loopback address" in to_loopback.error and to_loopback.sha256 is None
+    assert "10.255.0.1 is a private address" in to_private.error
+    assert to_file.error == "refused: a redirect to file:///etc/passwd; only http and https URLs are fetched"
+    assert [s.path for s in server.seen] == ["/ok.html", "/to-loopback", "/to-private", "/to-file"]
+    assert all(r.attempts == 1 for r in (to_loopback, to_private, to_file))  # refusals are not retried
+
+
+def test_the_environment_allows_an_intranet_mirror(server, root, monkeypatch):
+    monkeypatch.delenv("OGI_FETCH_ALLOW_PRIVATE", raising=False)
+    for setting in ("127.0.0.0/8", "mirror.example, 127.0.0.1"):
+        monkeypatch.setenv("OGI_FETCH_ALLOW", setting)
+        with fast_fetcher(root, policy=None) as fetcher:
+            assert fetcher.fetch(server.url("/ok.html")).status == "fetched"
+    monkeypatch.setenv("OGI_FETCH_ALLOW", "10.0.0.0/8")
+    with fast_fetcher(root, policy=None) as fetcher:
+        assert "loopback" in fetcher.fetch(server.url("/ok.html")).error
+    monkeypatch.delenv("OGI_FETCH_ALLOW")
+    monkeypatch.setenv("OGI_FETCH_ALLOW_PRIVATE", "1")
+    with fast_fetcher(root, policy=None) as fetcher:
+        assert fetcher.fetch(server.url("/ok.html")).status == "fetched"
+    monkeypatch.setenv("OGI_FETCH_ALLOW_PRIVATE", "maybe")
+    with pytest.raises(ValueError, match="OGI_FETCH_ALLOW_PRIVATE must be 1 or 0"):
+        Fetcher()
+
+
+# ---- what a download may cost ----
+
+SMALL = Limits(max_file_bytes=1024 * 1024, max_unpacked_bytes=1024 * 1024, fetch_timeout_s=30)
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        ("/two-gigabytes", "文件大于 1 MB（2048 MB）"),  # refused on its Content-Length
+        ("/two-gigabytes-undeclared", "下载大于 1 MB，已在上限处截断"),
+        ("/endless", "下载大于 1 MB，已在上限处截断"),
+    ],
+)
+def test_a_huge_or_endless_body_is_cut_at_the_cap(server, root, path, reason):
+    started = time.monotonic()
+    with fast_fetcher(root, limits=SMALL) as fetcher:
+        result = fetcher.fetch(server.url(path))
+    assert result.status == "failed" and result.error == reason and result.attempts == 1
+    assert result.sha256 is None and archived_files(root) == []
+    assert time.monotonic() - started < 10
+    # The server streamed until the client hung up: far less than 2 GB ever left it (what the
+    # kernel's socket buffers hold, at most), so the client never read the whole body.
+    time.sleep(0.2)
+    assert server.requests(path)[0].sent < 64 * 1024 * 1024
+
+
+def test_compressed_bodies_are_unpacked_and_archived_as_the_document(server, root):
+    with fast_fetcher(root, limits=SMALL) as fetcher:
+        results = [fetcher.fetch(server.url(p)) for p in ("/gzip", "/deflate", "/raw-deflate")]
+    assert [r.status for r in results] == ["fetched"] * 3
+    assert {r.sha256 for r in results} == {sha(OK_BODY)}
+    assert archive.load(results[0].sha256, root) == OK_BODY
+    assert server.requests("/gzip")[0].headers["Accept-Encoding"] == "gzip, deflate"
+
+
+def test_a_gzip_bomb_is_refused_when_its_unpacked_size_passes_the_cap(server, root):
+    assert len(GZIP_BOMB) < SMALL.max_file_bytes  # small on the wire: only the unpacked cap stops it
+    with fast_fetcher(root, limits=SMALL) as fetcher:
+        result = fetcher.fetch(server.url("/gzip-bomb"))
+    assert result.status == "failed" and result.error == "解压后大于 1 MB（可能是压缩炸弹）"
+    assert archived_files(root) == []
+
+
+@pytest.mark.parametrize("path", ["/drip", "/drip-headers"])
+def test_a_slow_drip_is_stopped_by_the_whole_download_timeout(server, root, path):
+    # Each read gets a byte well within the 5 s read timeout; only the whole-download limit ends it.
+    limits = Limits(max_file_bytes=SMALL.max_file_bytes, fetch_timeout_s=1.0)
+    started = time.monotonic()
+    with fast_fetcher(root, limits=limits, timeout=5) as fetcher:
+        result = fetcher.fetch(server.url(path))
+    elapsed = time.monotonic() - started
+    assert result.status == "failed" and result.error == "下载超过 1 秒，已中断"
+    assert result.attempts == 1 and 1.0 <= elapsed < 3

@@ -23,6 +23,8 @@ pytestmark = pytest.mark.prefect
 def flow_env(engine, warehouse_url, monkeypatch):
     """The flows resolve their database from the environment, as under `ogi`."""
     monkeypatch.setenv("OGI_DATABASE_URL", warehouse_url)
+    # The test server is on loopback, which fetching refuses unless allowed (an intranet mirror).
+    monkeypatch.setenv("OGI_FETCH_ALLOW", "127.0.0.1")
     with engine.begin() as conn:
         conn.exec_driver_sql("truncate core.source, core.source_fetch")
     return engine
@@ -49,6 +51,7 @@ def test_nightly_reads_folders_and_manifests_and_then_only_what_changed(flow_env
         rows = [f"{server.url(path)},,,\n" for path in files if path != "/reports/no-place.txt"]
         rows.append(f"{server.url('/reports/no-place.txt')},320500,财政局,2020\n")
         rows.append(f"{server.url('/reports/gone.txt')},,,\n")
+        rows.append("http://10.255.0.1/intranet.txt,,,\n")  # refused: a private address
         manifest.write_text("url,jurisdiction,agency,year\n" + "".join(rows), encoding="utf-8")
         add_source(engine, drop_zone)
         add_source(engine, manifest)
@@ -57,6 +60,7 @@ def test_nightly_reads_folders_and_manifests_and_then_only_what_changed(flow_env
         first = nightly()
         assert first["by_action"] == {"new": 6}
         assert first["problems"] and "gone.txt" in first["problems"][0]
+        assert "http://10.255.0.1/intranet.txt: refused: 10.255.0.1 is a private address" in first["problems"][1]
         assert _scalar(engine, "select count(*) from v_reports") == 6
         assert _scalar(engine, "select count(*) from v_reports where source_uri like 'http://127.0.0.1:%'") == 4
         assert _scalar(engine, "select jurisdiction_code || ' ' || agency from v_reports where source_uri like '%no-place.txt'") == "320500 财政局"

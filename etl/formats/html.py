@@ -113,7 +113,10 @@ def decode_html(data: bytes, declared_charset: str | None = None) -> str:
 # expands entities declared in one (billion laughs, XXE): only the predefined HTML entities.
 # Plain lxml elements, not lxml.html's HtmlElement: its Python class lookup for every element
 # touched was a fifth of the reading time.
-HTML_PARSER = etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+# One parser per call: its error log tells whether the page was read whole (see html_to_text), and
+# a parser shared between threads would mix the logs of their pages.
+def html_parser() -> etree.HTMLParser:
+    return etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
 
 
 _STRING_VALUE = etree.XPath("string()", smart_strings=False)
@@ -154,6 +157,9 @@ def _memo() -> dict:
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
 _ALNUM = re.compile(r"[A-Za-z0-9]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Inline images (data: URIs) carry no text; one over libxml2's 10 MB limit for a single value
+# makes the parser give up on the rest of the page, silently losing the report after it.
+_DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]*)*,[^\"'\s>]{1024,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -474,14 +480,21 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     # A DOCTYPE with an internal subset (entity declarations: XHTML pages, or billion laughs and
     # XXE attempts) means nothing to the HTML parser, which would print its "]>" as text.
     text = _INTERNAL_SUBSET.sub("", text)
+    text = _DATA_URI.sub("data:,", text)
     if not text.strip():
         return ""
+    parser = html_parser()
     try:
-        root = etree.fromstring(text, HTML_PARSER)
+        root = etree.fromstring(text, parser)
     except (etree.ParserError, etree.XMLSyntaxError):
         return ""
     if root is None:
         return ""
+    # libxml2 stops at its limits (a single value over 10 MB, nesting deeper than 256) and keeps
+    # what it had: the rest of the page would be lost without a word.
+    fatal = next((e for e in parser.error_log if e.level_name == "FATAL"), None)
+    if fatal is not None:
+        raise ValueError(f"HTML 页面无法完整读取 / the page cannot be read whole: {fatal.message.strip()}")
     _MEMO.tables = {}
     try:
         return _article_text(root)
