@@ -13,10 +13,11 @@ from flows.summary import publish_summary
 
 
 @flow(name="ingest-reports", task_runner=local_task_runner())
-def ingest_reports(paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+def ingest_reports(paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                   workers: int | None = None) -> dict:
     """Load every report file under `paths`; returns the run summary (etl.pipeline.RunSummary)."""
     items = file_items(discover(paths))
     with warehouse_engine() as engine:
         migrate.upgrade(engine)
-        outcomes = run_batches(items, force, batch_size)
+        outcomes = run_batches(items, force, batch_size, workers)
         return publish_summary(summarise(engine, outcomes))
