@@ -90,6 +90,8 @@ def _worker_main(conn, work: Callable, memory_allowance: int) -> None:
     _die_with_parent()
     if memory_allowance:
         _cap_memory(memory_allowance)
+    # Only now does the parent start a job's clock: starting may take seconds on a busy machine.
+    conn.send((None, "ready", None))
     while True:
         try:
             message = conn.recv()
@@ -131,6 +133,7 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, work, memory_allowance), daemon=True)
         self.process.start()
         child.close()
+        self.ready = False  # set when the worker says it is ready for jobs
         self.job: tuple[int, object] | None = None  # (index, job) running now
         self.started = 0.0
 
@@ -173,6 +176,7 @@ class WorkerPool:
         self._context.set_forkserver_preload(PRELOAD if preload is None else preload)
         self._workers: list[_Worker] = []
         self.replaced = 0  # workers killed or dead and replaced: for the run's log
+        self._failed_starts = 0  # in a row: a worker that cannot start at all stops the run
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -207,15 +211,24 @@ class WorkerPool:
             finished: list[tuple[int, object]] = []
             self._give_jobs(waiting, finished)
             busy = [w for w in self._workers if w.job is not None]
-            if not busy:
+            starting = [w for w in self._workers if not w.ready]
+            if not busy and not waiting:
                 yield from finished
-                if waiting:
-                    continue
                 return
-            next_deadline = min(w.started + timeout for w in busy)
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
-                             timeout=max(0.0, next_deadline - time.monotonic())))
+            deadline = min((w.started + timeout for w in busy), default=None)
+            ready = set(wait(
+                [w.conn for w in busy + starting] + [w.process.sentinel for w in busy + starting],
+                timeout=None if deadline is None else max(0.0, deadline - time.monotonic()),
+            ))
             now = time.monotonic()
+            for worker in starting:
+                if worker.conn in ready or worker.process.sentinel in ready:
+                    try:
+                        worker.conn.recv()  # its "ready"
+                        worker.ready = True
+                        self._failed_starts = 0
+                    except (EOFError, OSError):
+                        self._failed_start(worker)
             for worker in busy:
                 index = worker.job[0]
                 if worker.conn in ready:
@@ -244,9 +257,16 @@ class WorkerPool:
             self._give_jobs(waiting, finished)
             yield from finished
 
+    def _failed_start(self, worker: _Worker) -> None:
+        self._failed_starts += 1
+        reason = self._death_reason(worker)
+        if self._failed_starts >= 3:
+            raise RuntimeError(f"worker processes exit as they start: {reason}")
+        self._replace(worker)
+
     def _give_jobs(self, waiting: deque, finished: list) -> None:
         for worker in list(self._workers):
-            if worker.job is None and waiting:
+            if worker.ready and worker.job is None and waiting:
                 index, job = waiting.popleft()
                 try:
                     worker.give(index, job)
