@@ -151,23 +151,22 @@ def test_the_pool_gives_what_reading_in_process_gives(engine, tmp_path):
 
 @pytest.fixture
 def connection_killer(engine, warehouse_url, monkeypatch):
-    """Terminates the loading connection's server process when it first writes application
-    cells (mid-transaction), up to `kills` times: the server closing the connection, as a
-    restart or a network cut does."""
+    """Terminates the loading connection's server process right after it inserted the report's
+    row (mid-transaction, its cells still to come), up to `limit` times: the server closing the
+    connection, as a restart or a network cut does."""
     monkeypatch.setattr(etl.pipeline, "LOAD_RETRY_DELAYS_S", (0.1, 0.2))
     admin = make_engine(warehouse_url)
     state = {"kills": 0, "limit": 0}
 
     def kill(conn, cursor, statement, parameters, context, executemany):
-        if "application_cell" in statement and statement.lstrip().lower().startswith("insert") \
-                and state["kills"] < state["limit"]:
+        if statement.lstrip().upper().startswith("INSERT INTO CORE.REPORT ") and state["kills"] < state["limit"]:
             state["kills"] += 1
             with admin.connect() as other:
                 other.execute(sa.text("select pg_terminate_backend(:pid)"), {"pid": cursor.connection.info.backend_pid})
 
-    event.listen(engine, "before_cursor_execute", kill)
+    event.listen(engine, "after_cursor_execute", kill)
     yield state
-    event.remove(engine, "before_cursor_execute", kill)
+    event.remove(engine, "after_cursor_execute", kill)
     admin.dispose()
 
 
