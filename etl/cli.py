@@ -118,6 +118,9 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
     first so that the flow's tasks (threads or Dask workers) connect to the same one, and Prefect is
     imported only after its settings are in the environment (it reads them on import)."""
     os.environ["OGI_DATABASE_URL"] = _database_url()
+    from etl.workers import start_fork_server
+
+    start_fork_server()  # the workers' imports overlap with Prefect's
     _prefect_defaults(verbose)
     import importlib
 

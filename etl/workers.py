@@ -41,6 +41,16 @@ class Failed:
     reason: str
 
 
+def start_fork_server(preload: list[str] | None = None) -> None:
+    """Start the fork server now, so that it imports what the workers need while this process
+    is busy with other start-up work (on two cores the two overlap); the pools use it later."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD if preload is None else preload)
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+
+
 def default_workers() -> int:
     """One worker per core this process may run on (a container or `taskset` may allow fewer
     than the machine has)."""
