@@ -75,8 +75,11 @@ def fetch_document(item: WorkItem, limits: Limits) -> Document | ParsedReport:
         name = path.name
         with path.open("rb") as handle:
             size = os.fstat(handle.fileno()).st_size
-            # Read one byte past the cap: a file that grows while it is read is caught too.
-            data = b"" if size > limits.max_file_bytes else handle.read(limits.max_file_bytes + 1)
+            data = b""
+            if size <= limits.max_file_bytes:
+                data = handle.read(size + 1)
+                if len(data) > size:  # it grows while we read: up to one byte past the cap
+                    data += handle.read(limits.max_file_bytes + 1 - len(data))
         if size > limits.max_file_bytes or len(data) > limits.max_file_bytes:
             return quarantined(item.source_uri, _sha256_of_file(path), limits.file_too_large(max(size, len(data))))
         sha = archive.store(data)
