@@ -162,8 +162,8 @@ def main() -> None:
             if not options.skip_nightly:
                 subprocess.run(OGI + ["sources", "add", str(corpus)], cwd=REPO, env=last_env, check=True, capture_output=True)
                 elapsed, stdout, memory = timed(["nightly"], last_env)
-                print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s)   "
-                      f"peak RSS {memory.peak_one / 2**20:.0f} MB   {summary_line(stdout)}")
+                print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s)   CPU {memory.cpu_s:.1f} s   "
+                      f"peak RSS {memory.peak_one / 2**20:.0f} MB   load avg after {load_average()}   {summary_line(stdout)}")
     finally:
         with admin.connect() as conn:
             for database in databases:

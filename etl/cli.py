@@ -152,7 +152,7 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--force", is_flag=True, help="Re-read reports even when their file and the parser are unchanged.")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
 @_worker_options
 def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, workers, dask_workers, dask_address) -> None:
@@ -177,7 +177,7 @@ def run(paths: tuple[str, ...], force: bool, batch_size: int, verbose: bool, wor
 
 @main.command()
 @click.option("--force", is_flag=True, help="Re-read every report, changed or not.")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
 @_worker_options
 def nightly(force: bool, batch_size: int, verbose: bool, workers, dask_workers, dask_address) -> None:
@@ -207,7 +207,7 @@ def _year_range(_ctx, _param, value: str | None):
 @click.option("--years", callback=_year_range, help="YEAR or FROM-TO (default: every year).")
 @click.option("--jurisdiction", help="Only this GB/T 2260 code and the places under it (e.g. 320000 for 江苏省).")
 @click.option("--force", is_flag=True, help="Reprocess even reports the current parser already read.")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
 @_worker_options
 def backfill(years, jurisdiction, force, batch_size, verbose, workers, dask_workers, dask_address) -> None:

@@ -27,7 +27,7 @@ from etl.pipeline import ReportOutcome, WorkItem, parse_document, process_items
 from etl.progress import Progress
 from etl.workers import WorkerPool
 
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = 1000  # reports: per Prefect task (its overhead is real) and per query for unchanged files
 
 
 def local_task_runner() -> ThreadPoolTaskRunner:
