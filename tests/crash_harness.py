@@ -104,10 +104,17 @@ def _db_now(engine):
         return conn.execute(sa.text("select clock_timestamp()")).scalar()
 
 
+def _as_from_a_terminal() -> None:
+    # A shell starts background jobs with SIGINT ignored, and the ignoring is inherited (under
+    # `nohup pytest &`, Ctrl-C would never reach ogi); a command typed in a terminal has it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_ogi(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "etl.cli", *args], cwd=REPO, env=env,
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_as_from_a_terminal)
 
 
 def group_gone(pgid: int, within_s: float) -> bool:
