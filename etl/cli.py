@@ -111,24 +111,38 @@ def _prefect_defaults(verbose: bool) -> None:
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
 
 
-def _dask_options(fn):
-    fn = click.option("--dask-address", help="Run the per-report work on this Dask scheduler (tcp://host:8786).")(fn)
-    fn = click.option("--dask-workers", type=int, help="Run the per-report work on a local Dask cluster of N worker processes.")(fn)
+def _worker_options(fn):
+    fn = click.option("--dask-address", help="Run the batches on this Dask scheduler (tcp://host:8786) instead.")(fn)
+    fn = click.option("--dask-workers", type=int, help="Run the batches on a local Dask cluster of N worker processes instead.")(fn)
+    fn = click.option(
+        "--workers", type=click.IntRange(min=1),
+        help="Worker processes reading and parsing reports (default: one per core). Each report gets at most "
+             "OGI_READ_TIMEOUT_S seconds (60) and OGI_READ_MEMORY_MB of memory (2048), files at most OGI_MAX_FILE_MB (200).",
+    )(fn)
     return fn
 
 
-def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, dask_address: str | None = None, **parameters) -> None:
+def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, dask_address: str | None = None,
+              **parameters) -> None:
     """Run a flow ("module:name") in this process and print its summary. The database is resolved
     first so that the flow's tasks (threads or Dask workers) connect to the same one, and Prefect is
     imported only after its settings are in the environment (it reads them on import)."""
     os.environ["OGI_DATABASE_URL"] = _database_url()
+    from etl.workers import start_fork_server
+
+    start_fork_server()  # the workers' imports overlap with Prefect's
     _prefect_defaults(verbose)
     import importlib
 
     module, _, name = flow_path.partition(":")
     flow_fn = getattr(importlib.import_module(module), name)
     if dask_workers or dask_address:
+        import dask
         from prefect_dask import DaskTaskRunner
+
+        # A local cluster's workers may then start the process that reads each batch under the
+        # limits (daemonic processes cannot have children).
+        dask.config.set({"distributed.worker.daemon": False})
 
         runner = (
             DaskTaskRunner(address=dask_address) if dask_address
@@ -153,10 +167,10 @@ def _run_flow(flow_path: str, verbose: bool, dask_workers: int | None = None, da
 @click.option("--replace", is_flag=True,
               help="Let these files replace another source's current report of the same place, agency and year "
                    "(without it both are kept and marked identity_conflict).")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
-@_dask_options
-def run(paths: tuple[str, ...], force: bool, replace: bool, batch_size: int, verbose: bool, dask_workers,
+@_worker_options
+def run(paths: tuple[str, ...], force: bool, replace: bool, batch_size: int, verbose: bool, workers, dask_workers,
         dask_address) -> None:
     """Load report files (or every file under folders) into the warehouse.
 
@@ -174,21 +188,22 @@ def run(paths: tuple[str, ...], force: bool, replace: bool, batch_size: int, ver
         raise click.UsageError(f"no files found under {', '.join(paths)}")
     click.echo(f"ogi: {len(files)} file(s)", err=True)
     _run_flow("flows.ingest_reports:ingest_reports", verbose, dask_workers, dask_address,
-              paths=[str(f) for f in files], force=force, batch_size=batch_size, replace=replace)
+              paths=[str(f) for f in files], force=force, batch_size=batch_size, workers=workers, replace=replace)
 
 
 @main.command()
 @click.option("--force", is_flag=True, help="Re-read every report, changed or not.")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
-@_dask_options
-def nightly(force: bool, batch_size: int, verbose: bool, dask_workers, dask_address) -> None:
+@_worker_options
+def nightly(force: bool, batch_size: int, verbose: bool, workers, dask_workers, dask_address) -> None:
     """Read every registered source (see `ogi sources`), processing only what changed.
 
     Folders are scanned; URL manifests are fetched politely, with conditional requests, and the
     raw bytes archived under OGI_HOME/archive. Run it from cron, or let `ogi serve` schedule it.
     """
-    _run_flow("flows.nightly:nightly", verbose, dask_workers, dask_address, force=force, batch_size=batch_size)
+    _run_flow("flows.nightly:nightly", verbose, dask_workers, dask_address, force=force, batch_size=batch_size,
+              workers=workers)
 
 
 def _year_range(_ctx, _param, value: str | None):
@@ -208,10 +223,10 @@ def _year_range(_ctx, _param, value: str | None):
 @click.option("--years", callback=_year_range, help="YEAR or FROM-TO (default: every year).")
 @click.option("--jurisdiction", help="Only this GB/T 2260 code and the places under it (e.g. 320000 for 江苏省).")
 @click.option("--force", is_flag=True, help="Reprocess even reports the current parser already read.")
-@click.option("--batch-size", default=200, show_default=True, help="Reports per Prefect task.")
+@click.option("--batch-size", default=1000, show_default=True, help="Reports per Prefect task (and per check for unchanged files).")
 @click.option("--verbose", is_flag=True, help="Show Prefect's own log lines.")
-@_dask_options
-def backfill(years, jurisdiction, force, batch_size, verbose, dask_workers, dask_address) -> None:
+@_worker_options
+def backfill(years, jurisdiction, force, batch_size, verbose, workers, dask_workers, dask_address) -> None:
     """Reprocess past reports from the raw archive after the parser improved.
 
     Without --force only reports read by an older parser version are reprocessed.
@@ -220,7 +235,7 @@ def backfill(years, jurisdiction, force, batch_size, verbose, dask_workers, dask
         raise click.BadParameter("a six-digit GB/T 2260 code, e.g. 320500", param_hint="--jurisdiction")
     year_from, year_to = years or (None, None)
     _run_flow("flows.backfill:backfill", verbose, dask_workers, dask_address, year_from=year_from, year_to=year_to,
-              jurisdiction=jurisdiction, force=force, batch_size=batch_size)
+              jurisdiction=jurisdiction, force=force, batch_size=batch_size, workers=workers)
 
 
 @main.group(cls=_Group)

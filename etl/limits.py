@@ -32,6 +32,12 @@ class Limits:
     def out_of_memory(self) -> str:
         return f"读取所需内存超过 {self.read_memory_bytes // MB} MB"
 
+    def worker_died(self, how: str) -> str:
+        return f"读取时工作进程意外退出（{how}）"
+
+    def work_failed(self, detail: str) -> str:
+        return f"读取出错（ogi 的缺陷，请报告）：{detail}"
+
     def unpacked_too_large(self) -> str:
         return f"解压后大于 {self.max_unpacked_bytes // MB} MB（可能是压缩炸弹）"
 

@@ -246,12 +246,25 @@ def _delete_rows(conn: Connection, report_id: int) -> None:
 
 
 def _insert_rows(conn: Connection, report_id: int, parsed: ParsedReport) -> None:
-    for name, table in _ROW_TABLES.items():
-        rows = getattr(parsed, name)
-        if rows:
-            conn.execute(table.insert(), [{**row, "report_id": report_id} for row in rows])
-    if parsed.issues:
-        conn.execute(
-            _issue.insert(),
-            [{**issue.as_row(), "report_id": report_id, "issue_no": n} for n, issue in enumerate(parsed.issues, 1)],
-        )
+    # COPY, in the report's transaction: a report has hundreds of cells, and row-by-row INSERTs
+    # cost more than reading and parsing the report (~60 ms against ~3 ms), which made the
+    # loading process the bottleneck of a parallel run.
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for name, table in _ROW_TABLES.items():
+            rows = getattr(parsed, name)
+            if rows:
+                _copy(cursor, table, [{**row, "report_id": report_id} for row in rows])
+        if parsed.issues:
+            _copy(cursor, _issue, [
+                {**issue.as_row(), "report_id": report_id, "issue_no": n} for n, issue in enumerate(parsed.issues, 1)
+            ])
+    finally:
+        cursor.close()
+
+
+def _copy(cursor, table: sa.TableClause, rows: list[dict]) -> None:
+    columns = [name for name in table.c.keys() if name in rows[0]]  # as an INSERT of these rows would
+    with cursor.copy(f"copy {table.schema}.{table.name} ({', '.join(columns)}) from stdin") as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in columns])

@@ -2,29 +2,35 @@
 
 A work item is a report to (re)process: a file on disk, or bytes already in the raw archive (a
 download, or any report being reprocessed). Every report's bytes are archived by sha256 when
-first read, so reprocessing never needs the original file or URL again. The flows in flows/ run
-these same functions as Prefect tasks; tests call them directly.
+first read, so reprocessing never needs the original file or URL again. Reading and parsing run
+in worker processes (etl.workers) under the limits of etl.limits; loading runs here, one
+transaction per report. The flows in flows/ run these same functions; tests call them directly.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 import traceback
-from functools import lru_cache
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from etl import PARSER_VERSION, archive
-from etl.extract import SourceFile, read_document
+from etl.extract import SourceFile, read_document, sha256_of
 from etl.jurisdictions import JurisdictionResolver
-from etl.metadata import Hints
+from etl.limits import Limits, from_env
 from etl.recover import Unrecoverable, recover
 from etl.load import UNCHANGED, load_report, unchanged_reports
-from etl.transform import QUARANTINED, parse_report, quarantined
+from etl.metadata import Hints
+from etl.transform import QUARANTINED, ParsedReport, parse_report, quarantined
+from etl.workers import Failed, WorkerPool
 
 
 MISSING = "missing"  # an outcome: the bytes could not be had from the archive nor the source
@@ -53,34 +59,120 @@ def file_items(paths: Iterable[Path]) -> list[WorkItem]:
     return [WorkItem(str(path), path=str(path)) for path in paths]
 
 
-def read_item(item: WorkItem) -> SourceFile:
+@dataclass(frozen=True)
+class Document:
+    """A report's bytes with what reading them needs: the job a worker process is given."""
+
+    source_uri: str
+    sha256: str
+    data: bytes
+    name: str  # its suffix picks the reader
+    declared_charset: str | None = None
+    hints: Hints | None = None
+
+
+def fetch_document(item: WorkItem, limits: Limits) -> Document | ParsedReport:
+    """The item's bytes, archived; a file over the size cap is not read into memory but comes
+    back as a quarantined report. FileNotFoundError when the file or archive entry is gone."""
     if item.path is not None:
-        data = Path(item.path).read_bytes()
-        name = Path(item.path).name
+        path = Path(item.path)
+        name = path.name
+        with path.open("rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            data = b""
+            if size <= limits.max_file_bytes:
+                data = handle.read(size + 1)
+                if len(data) > size:  # it grows while we read: up to one byte past the cap
+                    data += handle.read(limits.max_file_bytes + 1 - len(data))
+        if size > limits.max_file_bytes or len(data) > limits.max_file_bytes:
+            return quarantined(item.source_uri, _sha256_of_file(path), limits.file_too_large(max(size, len(data))))
+        sha = archive.store(data)
     else:
-        data = archive.load(item.sha256)
         name = item.name or item.source_uri.rstrip("/").rsplit("/", 1)[-1]
-    archive.store(data)
-    return read_document(item.source_uri, data, name, item.declared_charset)
+        size = archive.path_of(item.sha256).stat().st_size
+        if size > limits.max_file_bytes:
+            return quarantined(item.source_uri, item.sha256, limits.file_too_large(size))
+        data = archive.load(item.sha256)
+        sha = item.sha256
+    return Document(item.source_uri, sha, data, name, item.declared_charset, item.hints)
 
 
-def process_source(
-    source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False,
-    hints: Hints | None = None, replace: bool = False,
-) -> ReportOutcome:
-    """Transform and load one report already read."""
+def _recovered(item: WorkItem, problem: Exception, engine: Engine, limits: Limits) -> Document | ParsedReport:
+    """The item's bytes got again from its source after its archive entry was lost or damaged;
+    Unrecoverable when neither the archive nor the source can give them."""
+    data, name, charset = recover(item.source_uri, item.name, problem, engine)
+    sha = sha256_of(data)
+    if len(data) > limits.max_file_bytes:
+        return quarantined(item.source_uri, sha, limits.file_too_large(len(data)))
+    return Document(item.source_uri, sha, data, name, charset, item.hints)
+
+
+def _sha256_of_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_item(item: WorkItem) -> SourceFile:
+    """Read one item in this process, without limits (for tests and one-off use)."""
+    document = fetch_document(item, Limits(max_file_bytes=1 << 62))
+    return read_document(document.source_uri, document.data, document.name, document.declared_charset)
+
+
+def parse_source(source: SourceFile, resolver: JurisdictionResolver, hints: Hints | None = None) -> ParsedReport:
+    """Transform one report already read; a parser bug quarantines the report, never stops the run."""
     if source.problem is not None:
-        parsed = quarantined(source.source_uri, source.sha256, source.problem)
-    else:
+        return quarantined(source.source_uri, source.sha256, source.problem)
+    try:
+        return parse_report(source.text, source.source_uri, source.sha256, resolver, hints, source.page_starts)
+    except Exception as error:
+        last = traceback.extract_tb(error.__traceback__)[-1]
+        return quarantined(
+            source.source_uri, source.sha256,
+            f"解析出错（ogi 的缺陷，请报告）：{type(error).__name__}: {error} at {Path(last.filename).name}:{last.lineno}",
+        )
+
+
+def parse_document(document: Document, resolver: JurisdictionResolver | None = None) -> ParsedReport:
+    """Read and parse one report: what each worker process runs (etl.workers)."""
+    source = read_document(document.source_uri, document.data, document.name, document.declared_charset)
+    return parse_source(source, resolver or default_resolver(), document.hints)
+
+
+class DatabaseLost(RuntimeError):
+    """The database connection failed while loading a report, on every attempt."""
+
+
+# A report whose load fails on its connection is retried after these pauses; its transaction
+# never committed, so nothing of it is in the warehouse.
+LOAD_RETRY_DELAYS_S = (1.0, 3.0)
+
+
+def load_with_retry(engine: Engine, parsed: ParsedReport, force: bool = False, replace: bool = False) -> tuple[str, int]:
+    for attempt, delay in enumerate((*LOAD_RETRY_DELAYS_S, None), 1):
         try:
-            parsed = parse_report(source.text, source.source_uri, source.sha256, resolver, hints, source.page_starts)
-        except Exception as error:  # a parser bug must not stop the run or lose the file
-            last = traceback.extract_tb(error.__traceback__)[-1]
-            parsed = quarantined(
-                source.source_uri, source.sha256,
-                f"解析出错（ogi 的缺陷，请报告）：{type(error).__name__}: {error} at {Path(last.filename).name}:{last.lineno}",
-            )
-    action, report_id = load_report(engine, parsed, force=force, replace=replace)
+            return load_report(engine, parsed, force=force, replace=replace)
+        except sa.exc.DBAPIError as error:
+            if not (isinstance(error, sa.exc.OperationalError) or error.connection_invalidated):
+                raise
+            if delay is None:
+                raise DatabaseLost(
+                    f"lost the database connection loading {parsed.source_uri} ({attempt} attempts, "
+                    f"nothing of it written): {error.orig or error}".strip()
+                ) from error
+            time.sleep(delay)
+    raise AssertionError("unreachable")
+
+
+def load_parsed(
+    engine: Engine, parsed: ParsedReport, resolver: JurisdictionResolver | None = None, force: bool = False,
+    replace: bool = False,
+) -> ReportOutcome:
+    """Load one parsed report (one transaction, retried on a lost connection) and describe it."""
+    action, report_id = load_with_retry(engine, parsed, force=force, replace=replace)
+    resolver = resolver or (default_resolver() if parsed.jurisdiction_code else None)
     describe = " ".join(
         str(part) for part in (
             parsed.status,
@@ -90,7 +182,15 @@ def process_source(
             f"({parsed.status_detail})" if parsed.status == QUARANTINED else None,
         ) if part
     )
-    return ReportOutcome(source.source_uri, action, report_id, parsed.status, describe)
+    return ReportOutcome(parsed.source_uri, action, report_id, parsed.status, describe)
+
+
+def process_source(
+    source: SourceFile, engine: Engine, resolver: JurisdictionResolver, force: bool = False,
+    hints: Hints | None = None, replace: bool = False,
+) -> ReportOutcome:
+    """Transform and load one report already read."""
+    return load_parsed(engine, parse_source(source, resolver, hints), resolver, force=force, replace=replace)
 
 
 def process_items(
@@ -99,34 +199,56 @@ def process_items(
     force: bool = False,
     resolver: JurisdictionResolver | None = None,
     replace: bool = False,
+    pool: WorkerPool | None = None,
+    on_outcome: Callable[[ReportOutcome], None] | None = None,
 ) -> list[ReportOutcome]:
-    """Process the items in order; unchanged ones (same bytes, same parser) are not parsed.
+    """Process the items; unchanged ones (same bytes, same parser) are not parsed. With a pool,
+    reports are read and parsed in its worker processes under its limits, and loaded here as
+    they finish, one transaction each; without, in this process (tests, one-off use).
+    Outcomes come back in input order; `on_outcome` hears of each as it is settled.
 
     With `replace`, a report supersedes another source's current report of the same identity
     instead of being loaded beside it as a conflict."""
-    sources: list[SourceFile | ReportOutcome] = []
+    limits = pool.limits if pool is not None else from_env()
+    fetched: list[Document | ParsedReport | ReportOutcome] = []
     for item in items:
         try:
-            sources.append(read_item(item))
+            fetched.append(fetch_document(item, limits))
         except (FileNotFoundError, archive.CorruptEntry) as error:
             try:
-                sources.append(recover(item.source_uri, item.name, error, engine))
+                fetched.append(_recovered(item, error, engine, limits))
             except Unrecoverable as lost:
-                sources.append(ReportOutcome(item.source_uri, MISSING, None, None, f"missing: {lost}"))
+                fetched.append(ReportOutcome(item.source_uri, MISSING, None, None, f"missing: {lost}"))
     # With replace, an unchanged file is read again: it may have to supersede another source's report.
     known = {} if force or replace else unchanged_reports(
-        engine, [(s.source_uri, s.sha256) for s in sources if isinstance(s, SourceFile)]
+        engine, [(f.source_uri, f.sha256) for f in fetched if not isinstance(f, ReportOutcome)]
     )
-    outcomes = []
-    for item, source in zip(items, sources):
-        if isinstance(source, ReportOutcome):
-            outcome = source
-        elif (source.source_uri, source.sha256) in known:
-            outcome = ReportOutcome(source.source_uri, UNCHANGED, known[(source.source_uri, source.sha256)], None, "unchanged")
+    outcomes: list[ReportOutcome | None] = [None] * len(items)
+
+    def settle(index: int, outcome: ReportOutcome) -> None:
+        outcomes[index] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    to_parse: list[tuple[int, Document]] = []
+    for index, got in enumerate(fetched):
+        if isinstance(got, ReportOutcome):
+            settle(index, got)
+        elif (got.source_uri, got.sha256) in known:
+            settle(index, ReportOutcome(got.source_uri, UNCHANGED, known[(got.source_uri, got.sha256)], None, "unchanged"))
+        elif isinstance(got, ParsedReport):  # refused before reading (too large)
+            settle(index, load_parsed(engine, got, resolver, force=force, replace=replace))
         else:
-            outcome = process_source(source, engine, resolver or default_resolver(), force=force, hints=item.hints,
-                                     replace=replace)
-        outcomes.append(outcome)
+            to_parse.append((index, got))
+    if pool is None:
+        results = ((n, parse_document(document, resolver)) for n, (_, document) in enumerate(to_parse))
+    else:
+        results = pool.run(document for _, document in to_parse)
+    for n, parsed in results:
+        index, document = to_parse[n]
+        if isinstance(parsed, Failed):
+            parsed = quarantined(document.source_uri, document.sha256, parsed.reason)
+        settle(index, load_parsed(engine, parsed, resolver, force=force, replace=replace))
     return outcomes
 
 

@@ -19,6 +19,8 @@ class Progress:
         self.stream = stream or sys.stderr
         self.every_report = total <= 50 if every_report is None else every_report
         self.started = time.monotonic()
+        self._last_line = self.started
+        self.every_s = 5.0
         self._bar = None
         if self.stream.isatty() and not self.every_report:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TimeRemainingColumn
@@ -35,7 +37,9 @@ class Progress:
                 self._line(f"[{self.done}/{self.total}] {outcome.action:<11} {outcome.describe}  ← {outcome.source_uri}")
         if self._bar is not None:
             self._bar.update(self._task, completed=self.done)
-        elif not self.every_report:
+        elif not self.every_report and (self.done == self.total or time.monotonic() - self._last_line >= self.every_s):
+            # Outcomes now arrive one report at a time: a log gets a line every few seconds.
+            self._last_line = time.monotonic()
             rate = self.done / max(time.monotonic() - self.started, 1e-9)
             self._line(f"[{self.done}/{self.total}] {self.label} processed ({rate:.0f}/s)")
 

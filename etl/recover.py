@@ -14,15 +14,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from etl import archive
-from etl.extract import SourceFile, read_document
 
 
 class Unrecoverable(Exception):
     """Neither the archive nor the source can give the report's bytes; the message says why."""
 
 
-def recover(source_uri: str, name: str | None, problem: Exception, engine: Engine) -> SourceFile:
-    """The report read again from its source, after `problem` (a missing or corrupt entry)."""
+def recover(source_uri: str, name: str | None, problem: Exception, engine: Engine) -> tuple[bytes, str, str | None]:
+    """The report's bytes got again from its source, after `problem` (a missing or corrupt
+    entry), archived again: (bytes, file name, the charset a server declared)."""
     if source_uri.lower().startswith(("http://", "https://")):
         from etl.fetch import Fetcher, save_result
 
@@ -31,11 +31,10 @@ def recover(source_uri: str, name: str | None, problem: Exception, engine: Engin
         save_result(engine, result)
         if result.sha256 is None:
             raise Unrecoverable(f"{problem}; fetching it again failed: {result.error}")
-        return read_document(source_uri, archive.load(result.sha256), result.name or name or "report",
-                             result.declared_charset)
+        return archive.load(result.sha256), result.name or name or "report", result.declared_charset
     path = Path(source_uri)
     if not path.is_file():
         raise Unrecoverable(f"{problem}; the original file {source_uri} is gone too")
     data = path.read_bytes()
     archive.store(data)
-    return read_document(source_uri, data, path.name)
+    return data, path.name, None

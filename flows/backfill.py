@@ -18,11 +18,12 @@ def backfill(
     jurisdiction: str | None = None,
     force: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    workers: int | None = None,
 ) -> dict:
     """Reprocess the current reports of `year_from`..`year_to` (under a jurisdiction code prefix,
     if given) that an older parser version read; with `force`, all of them."""
     with warehouse_engine() as engine:
         migrate.upgrade(engine)
         items = reprocessing_items(engine, year_from, year_to, jurisdiction, force=force)
-        outcomes = run_batches(items, force=True, batch_size=batch_size)
+        outcomes = run_batches(items, force=True, batch_size=batch_size, workers=workers)
         return publish_summary(summarise(engine, outcomes), key="ogi-backfill-summary")

@@ -1,52 +1,82 @@
 """The one task every flow runs: a batch of reports through extract → transform → load.
 
 One task per batch, not per report: Prefect's per-task overhead is real and a backfill may hold
-tens of thousands of reports. A batch is safe to retry: loading the same bytes again changes
-nothing, and each report is its own transaction.
+tens of thousands of reports. On the flows' own runner the batches run one after another in the
+flow's process, sharing one pool of worker processes (etl.workers: one per core by default) that
+read and parse the reports under their limits while this process loads each result, one
+transaction per report, on one database connection. On a Dask runner (`--dask-workers`,
+`--dask-address`) the batches fan out to the Dask workers instead, each batch reading and parsing
+in a worker process of its own under the same limits.
+
+A batch is safe to retry: loading the same bytes again changes nothing, and each report is its
+own transaction.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+
 from prefect import task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl.database import warehouse_engine
-from etl.pipeline import ReportOutcome, WorkItem, process_items
+from etl.pipeline import ReportOutcome, WorkItem, parse_document, process_items
 from etl.progress import Progress
+from etl.workers import WorkerPool
 
-DEFAULT_BATCH_SIZE = 200
+DEFAULT_BATCH_SIZE = 1000  # reports: per Prefect task (its overhead is real) and per query for unchanged files
 
 
 def local_task_runner() -> ThreadPoolTaskRunner:
-    """The flows' default runner: a few threads. Prefect's default is unbounded, and every batch
-    holds a database connection, so a large backfill would exhaust the server's connections;
-    parsing is CPU-bound, so more threads would not go faster anyway."""
+    """The flows' default runner: a few threads, for the manifest fetches. Prefect's default is
+    unbounded, and a task may hold a database connection."""
     return ThreadPoolTaskRunner(max_workers=4)
 
 
-@task(name="process-reports", retries=2, retry_delay_seconds=[5, 30])
-def process_batch(items: list[WorkItem], force: bool, replace: bool = False) -> list[ReportOutcome]:
+# The pool and the progress bar live in the flow's process: nothing to cache or persist.
+@task(name="process-reports", retries=2, retry_delay_seconds=[5, 30], cache_policy=NO_CACHE, persist_result=False)
+def process_batch(items: list[WorkItem], force: bool, pool: WorkerPool | None = None,
+                  progress: Progress | None = None, replace: bool = False) -> list[ReportOutcome]:
+    on_outcome = (lambda outcome: progress.advance([outcome])) if progress is not None else None
     with warehouse_engine() as engine:
-        return process_items(items, engine, force=force, replace=replace)
+        if pool is not None:
+            return process_items(items, engine, force=force, replace=replace, pool=pool, on_outcome=on_outcome)
+        if multiprocessing.current_process().daemon:
+            # A worker of a remote Dask cluster configured with daemonic workers may not start
+            # processes: the reports are read here, with no time or memory limit but the size cap.
+            return process_items(items, engine, force=force, replace=replace, on_outcome=on_outcome)
+        with WorkerPool(parse_document, workers=1) as own_pool:
+            return process_items(items, engine, force=force, replace=replace, pool=own_pool, on_outcome=on_outcome)
 
 
-def run_batches(
-    items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False
-) -> list[ReportOutcome]:
-    """Submit the items in batches and collect the outcomes in input order, with progress."""
+def _on_local_runner() -> bool:
+    context = FlowRunContext.get()
+    return context is None or isinstance(context.task_runner, ThreadPoolTaskRunner)
+
+
+def run_batches(items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BATCH_SIZE,
+                workers: int | None = None, replace: bool = False) -> list[ReportOutcome]:
+    """Process the items in batches of `batch_size`, with `workers` processes reading and parsing
+    (default: one per core); the outcomes come back in input order, with progress."""
     batches = [items[i:i + batch_size] for i in range(0, len(items), batch_size)]
     if not batches:
         return []
     progress = Progress(len(items))
-    futures = process_batch.map(batches, force=unmapped(force), replace=unmapped(replace))
-    position = {future: index for index, future in enumerate(futures)}
-    results: list[list[ReportOutcome] | None] = [None] * len(batches)
     try:
+        if _on_local_runner():
+            with WorkerPool(parse_document, workers=workers) as pool:
+                return [outcome for batch in batches
+                        for outcome in process_batch(batch, force, pool, progress, replace)]
+        futures = process_batch.map(batches, force=unmapped(force), replace=unmapped(replace))
+        position = {future: index for index, future in enumerate(futures)}
+        results: list[list[ReportOutcome] | None] = [None] * len(batches)
         for future in as_completed(futures):
             outcomes = future.result()
             results[position[future]] = outcomes
             progress.advance(outcomes)
+        return [outcome for batch in results for outcome in batch]
     finally:
         progress.close()
-    return [outcome for batch in results for outcome in batch]

@@ -13,12 +13,11 @@ from flows.summary import publish_summary
 
 
 @flow(name="ingest-reports", task_runner=local_task_runner())
-def ingest_reports(
-    paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE, replace: bool = False
-) -> dict:
+def ingest_reports(paths: list[str], force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
+                   workers: int | None = None, replace: bool = False) -> dict:
     """Load every report file under `paths`; returns the run summary (etl.pipeline.RunSummary)."""
     items = file_items(discover(paths))
     with warehouse_engine() as engine:
         migrate.upgrade(engine)
-        outcomes = run_batches(items, force, batch_size, replace=replace)
+        outcomes = run_batches(items, force, batch_size, workers, replace=replace)
         return publish_summary(summarise(engine, outcomes))

@@ -48,7 +48,7 @@ def items_from_fetches(fetched: list[tuple[ManifestEntry, FetchResult]]) -> list
 
 
 @flow(name="nightly", task_runner=local_task_runner())
-def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
+def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE, workers: int | None = None) -> dict:
     with warehouse_engine() as engine:
         migrate.upgrade(engine)
         items: list[WorkItem] = []
@@ -63,7 +63,7 @@ def nightly(force: bool = False, batch_size: int = DEFAULT_BATCH_SIZE) -> dict:
                 fetched = fetch_manifest(source.location)
                 failures += [f"{r.url}: {r.error}" for _, r in fetched if r.status == "failed"]
                 items += items_from_fetches(fetched)
-        outcomes = run_batches(items, force, batch_size)
+        outcomes = run_batches(items, force, batch_size, workers)
         summary = summarise(engine, outcomes)
         summary.problems = failures + summary.problems
         return publish_summary(summary, key="ogi-nightly-summary")

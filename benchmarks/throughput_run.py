@@ -1,0 +1,175 @@
+"""Benchmark: whole `ogi run` commands over a mixed corpus, on one worker and on every core.
+
+Writes N distinct reports (default 10,000: 60% HTML, 25% PDF, 10% DOCX, 5% text, from the fixture
+generator with varied numbers and places: tests/fixtures/corpus.py), then for each worker count
+(default: 1, then one per core) loads them into a fresh PostgreSQL database with
+`ogi run CORPUS --workers N` and prints the wall time, reports/s, the peak memory of the run's
+processes (the largest one, and all of them together) and the speed-up over one worker. Then it
+registers the corpus as a source and times `ogi nightly` over it unchanged (goal: under 15 s).
+
+    .venv/bin/python benchmarks/throughput_run.py --server postgresql://postgres@127.0.0.1:5432/postgres
+        [--reports 10000] [--mix html=60,pdf=25,docx=10,text=5] [--workers 1,2] [--corpus DIR]
+
+The runs report to one standing Prefect server started here (unless PREFECT_API_URL is set), so
+its start-up is not in the figures; each run's wall time includes Python's and Prefect's start.
+Figures are printed, never checked. On a machine shared with other work they are noisy: the load
+average is printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from contextlib import nullcontext
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from etl.workers import default_workers  # noqa: E402
+from tests.crash_harness import free_port, standing_prefect_server  # noqa: E402
+from tests.fixtures.corpus import MIXED, write_corpus  # noqa: E402
+
+OGI = [sys.executable, "-m", "etl.cli"]
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class MemorySampler(threading.Thread):
+    """Peak resident memory of a process group (the run, its fork server and workers), sampled."""
+
+    def __init__(self, pgid: int, every_s: float = 0.25):
+        super().__init__(daemon=True)
+        self.pgid, self.every_s = pgid, every_s
+        self.peak_total = self.peak_one = 0
+        self.cpu_ticks: dict[int, int] = {}  # pid → user + system clock ticks, last seen
+        self.stopped = threading.Event()
+
+    @property
+    def cpu_s(self) -> float:
+        """CPU seconds of the run's processes (as last sampled): a figure other work on the
+        machine disturbs far less than wall time."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            sizes = []
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    with open(f"/proc/{entry.name}/stat") as stat:
+                        fields = stat.read().rsplit(")", 1)[1].split()
+                    if int(fields[2]) != self.pgid:
+                        continue
+                    self.cpu_ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+                    with open(f"/proc/{entry.name}/statm") as statm:
+                        sizes.append(int(statm.read().split()[1]) * PAGE)
+                except (OSError, IndexError, ValueError):
+                    continue
+            if sizes:
+                self.peak_total = max(self.peak_total, sum(sizes))
+                self.peak_one = max(self.peak_one, max(sizes))
+            self.stopped.wait(self.every_s)
+
+
+def timed(args: list[str], env: dict) -> tuple[float, str, MemorySampler]:
+    started = time.monotonic()
+    process = subprocess.Popen(OGI + args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    sampler = MemorySampler(process.pid)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    elapsed = time.monotonic() - started
+    sampler.stopped.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"ogi {' '.join(args)} failed:\n{stderr[-3000:]}")
+    return elapsed, stdout, sampler
+
+
+def summary_line(stdout: str) -> str:
+    lines = stdout.splitlines()
+    first = next((line for line in lines if "report file(s)" in line), "")
+    actions = next((line.strip() for line in lines if re.match(r"\s+\d+ \w+", line)), "")
+    return f"{first.strip()} [{actions}]"
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", required=True, help="admin URL of a PostgreSQL server (a database is created per run)")
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIXED.items()))
+    parser.add_argument("--workers", default=f"1,{default_workers()}", help="worker counts to compare (default: 1,<cores>)")
+    parser.add_argument("--corpus", type=Path, help="reuse (or write) the corpus in this folder")
+    parser.add_argument("--skip-nightly", action="store_true")
+    options = parser.parse_args()
+    mix = {kind: float(share) for kind, share in (part.split("=") for part in options.mix.split(","))}
+
+    work = Path(tempfile.mkdtemp(prefix="ogi-throughput-"))
+    corpus = options.corpus or work / "corpus"
+    if not (corpus.is_dir() and len(list(corpus.iterdir())) == options.reports):
+        started = time.monotonic()
+        write_corpus(corpus, options.reports, mix)
+        print(f"wrote {options.reports} reports in {time.monotonic() - started:.0f} s")
+    files = sorted(corpus.iterdir())
+    by_kind: dict[str, int] = {}
+    for path in files:
+        by_kind[path.suffix] = by_kind.get(path.suffix, 0) + 1
+    print(f"corpus: {len(files)} reports in {corpus} ({sum(p.stat().st_size for p in files) / 1e6:.0f} MB; "
+          + ", ".join(f"{n} {suffix}" for suffix, n in sorted(by_kind.items())) + ")")
+    print(f"machine: {os.cpu_count()} cores, {default_workers()} usable; load average before: {load_average()}")
+
+    admin = sa.create_engine(options.server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    databases = []
+    standing = nullcontext(os.environ.get("PREFECT_API_URL")) if os.environ.get("PREFECT_API_URL") \
+        else standing_prefect_server(work / "prefect-server", free_port())
+    try:
+        with standing as api:
+            results = {}
+            for workers in (int(n) for n in options.workers.split(",")):
+                database = f"ogi_bench_{uuid.uuid4().hex[:8]}"
+                with admin.connect() as conn:
+                    conn.exec_driver_sql(f'create database "{database}"')
+                databases.append(database)
+                env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
+                env.update(OGI_DATABASE_URL=options.server.rsplit("/", 1)[0] + f"/{database}",
+                           OGI_HOME=str(work / f"home-{workers}"), PREFECT_API_URL=api, DO_NOT_TRACK="1")
+                subprocess.run(OGI + ["db", "upgrade"], cwd=REPO, env=env, check=True, capture_output=True)
+                elapsed, stdout, memory = timed(["run", str(corpus), "--workers", str(workers)], env)
+                results[workers] = elapsed
+                print(f"ogi run --workers {workers:<3} {elapsed:8.1f} s {len(files) / elapsed:8.1f} reports/s   "
+                      f"CPU {memory.cpu_s:7.1f} s ({len(files) / max(memory.cpu_s, 1e-9):5.1f} reports/CPU-s)   "
+                      f"peak RSS {memory.peak_one / 2**20:6.0f} MB one process, {memory.peak_total / 2**20:6.0f} MB all   "
+                      f"load avg after {load_average()}   {summary_line(stdout)}", flush=True)
+                last_env = env
+            if 1 in results:
+                for workers, elapsed in results.items():
+                    if workers != 1:
+                        print(f"speed-up of --workers {workers} over --workers 1: {results[1] / elapsed:.2f}x")
+            if not options.skip_nightly:
+                subprocess.run(OGI + ["sources", "add", str(corpus)], cwd=REPO, env=last_env, check=True, capture_output=True)
+                elapsed, stdout, memory = timed(["nightly"], last_env)
+                print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s)   CPU {memory.cpu_s:.1f} s   "
+                      f"peak RSS {memory.peak_one / 2**20:.0f} MB   load avg after {load_average()}   {summary_line(stdout)}")
+    finally:
+        with admin.connect() as conn:
+            for database in databases:
+                conn.exec_driver_sql(f'drop database if exists "{database}" with (force)')
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
