@@ -2,4 +2,4 @@
 
 # Bumped whenever a change to parsing or checking can change what a report yields; reports
 # loaded by an older parser become eligible for reprocessing.
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
