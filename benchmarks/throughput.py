@@ -15,8 +15,8 @@ Files (generated, tests/fixtures/generate.py): the four fixture reports (seeds 0
 a 2021-template report) as text, HTML (UTF-8 page with site chrome), DOCX, PDF (3 pages) and a
 6-page PDF; the two .doc fixtures (tests/fixtures/doc); and the five real seed texts.
 
-The whole-run part (10,000 mixed reports into PostgreSQL) is `whole_run()`, owned by the
-`workers` piece; `per_format()` is importable for it.
+The whole run (10,000 mixed reports into PostgreSQL, one worker against every core) is
+benchmarks/throughput_run.py; `per_format()` is importable.
 """
 
 from __future__ import annotations
@@ -148,12 +148,6 @@ def per_format(repeats: int = 10, out=sys.stdout) -> dict[str, dict[str, float]]
     if not have_pdftotext:
         print("pdftotext not installed (poppler-utils; `make system-deps`): its column is empty.", file=out)
     return results
-
-
-def whole_run() -> None:
-    """10,000 mixed reports into PostgreSQL: wall time, reports/s, peak memory, ratio to one core.
-    Owned by the `workers` piece (issue 7); not part of this file's per-format measurement."""
-    raise NotImplementedError("the whole-run benchmark is added by the workers piece")
 
 
 def main(argv: list[str] | None = None) -> int:
