@@ -62,10 +62,10 @@ def query_of(view: str, columns: list[Column], years: tuple[int, int] | None, ju
         where.append("year between :year_from and :year_to")
         params.update(year_from=years[0], year_to=years[1])
     if jurisdiction is not None:
-        from etl.pipeline import _code_prefix  # the same "places under a code" as ogi backfill
+        from etl.jurisdictions import code_prefix  # the same "places under a code" as ogi backfill
 
         where.append("jurisdiction_code like :prefix")
-        params["prefix"] = _code_prefix(jurisdiction) + "%"
+        params["prefix"] = code_prefix(jurisdiction) + "%"
     sql = f"select {select} from {view}" + (f" where {' and '.join(where)}" if where else "")
     return sa.text(sql), params
 

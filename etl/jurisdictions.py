@@ -352,12 +352,20 @@ class JurisdictionResolver:
         return out
 
 
+def code_prefix(code: str) -> str:
+    """The codes under a division: 320000 → 32…, 320500 → 3205…, 320505 → itself."""
+    if code.endswith("0000"):
+        return code[:2]
+    if code.endswith("00"):
+        return code[:4]
+    return code
+
+
+def within(code: str, outer: str) -> bool:
+    """True if `code` is `outer` or lies within it, by code prefix."""
+    return code.startswith(code_prefix(outer))
+
+
 def _inside(code: str, outer: str) -> bool:
     """True if `code` lies strictly within `outer`, by code prefix."""
-    if code == outer:
-        return False
-    if outer.endswith("0000"):
-        return code[:2] == outer[:2]
-    if outer.endswith("00"):
-        return code[:4] == outer[:4]
-    return False
+    return code != outer and within(code, outer)

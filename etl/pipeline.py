@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from etl import PARSER_VERSION, archive
 from etl.extract import SourceFile, read_document, sha256_of
-from etl.jurisdictions import JurisdictionResolver
+from etl.jurisdictions import JurisdictionResolver, code_prefix
 from etl.limits import Limits, from_env
 from etl.recover import Unrecoverable, recover
 from etl.load import UNCHANGED, load_report, unchanged_reports
@@ -288,7 +288,7 @@ def reprocessing_items(
         order by r.year, r.jurisdiction_code, r.agency
         """
     )
-    prefix = _code_prefix(jurisdiction) if jurisdiction else None
+    prefix = code_prefix(jurisdiction) if jurisdiction else None
     with engine.connect() as conn:
         rows = conn.execute(query, {
             "year_from": year_from, "year_to": year_to, "prefix": prefix or None,
@@ -298,15 +298,6 @@ def reprocessing_items(
         WorkItem(uri, sha256=sha, name=name, declared_charset=charset)
         for uri, sha, name, charset in rows
     ]
-
-
-def _code_prefix(code: str) -> str:
-    """The codes under a division: 320000 → 32…, 320500 → 3205…, 320505 → itself."""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
 
 
 @dataclass

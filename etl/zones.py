@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from etl.jurisdictions import JurisdictionResolver
+from etl.jurisdictions import JurisdictionResolver, within
 
 ZONES_PATH = Path(__file__).resolve().parents[1] / "data" / "jurisdictions" / "zones.csv"
 
@@ -94,7 +94,7 @@ def zone_after_place(rest: str, code: str, place_name: str, resolver: Jurisdicti
             return ZoneMatch(candidate, zone_table()[candidate], match["rest"])
     for stem_length in (4, 3, 2):
         for suffix in ("区", "县", "市"):
-            inner = [c for c in resolver.candidates(zone[:stem_length] + suffix) if _within(c, code)]
+            inner = [c for c in resolver.candidates(zone[:stem_length] + suffix) if within(c, code)]
             if len(inner) == 1 and len(zone) > stem_length:
                 return ZoneMatch(zone, inner[0], match["rest"])
     # Named as its city names it, so that "苏州市高新区" and "苏州高新区" are one zone.
@@ -112,13 +112,3 @@ def zone_agency(zone: str, rest: str, normalise) -> str:
 
 def _stem(place_name: str) -> str:
     return place_name[:-1] if len(place_name) > 2 and place_name[-1] in "市县区省" else place_name
-
-
-def _within(code: str, outer: str) -> bool:
-    if code == outer:
-        return True
-    if outer.endswith("0000"):
-        return code[:2] == outer[:2]
-    if outer.endswith("00"):
-        return code[:4] == outer[:4]
-    return False
