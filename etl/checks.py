@@ -12,12 +12,8 @@ import re
 from decimal import Decimal
 
 from etl import templates as t
-from typing import TYPE_CHECKING
-
+from etl.narrative import NarrativeFact
 from etl.quality import ERROR, WARNING, Issue
-
-if TYPE_CHECKING:
-    from etl.narrative import NarrativeFact
 
 
 def _fmt(value: Decimal) -> str:
@@ -117,17 +113,14 @@ _NARRATIVE_CHECKS = (
 
 
 def check_narrative(
-    text_or_facts: "str | list[NarrativeFact]", applications: list[dict], review_litigation: list[dict] | None = None
+    facts: list[NarrativeFact], applications: list[dict], review_litigation: list[dict] | None = None
 ) -> list[Issue]:
-    """Counts stated in the text against the tables: new applications (一、本年新收 总计) and
-    administrative reviews (行政复议 总计).
+    """Counts stated in the text (etl.narrative.read_facts) against the tables: new applications
+    (一、本年新收 总计) and administrative reviews (行政复议 总计).
 
     Warnings, not errors: the text often counts a different scope (the government's own office
     rather than the whole jurisdiction), and that is worth a look, not a verdict.
     """
-    from etl.narrative import read_facts
-
-    facts = read_facts(text_or_facts) if isinstance(text_or_facts, str) else text_or_facts
     rows = {"applications": applications, "review_litigation": review_litigation or []}
     issues = []
     for fact, table, code, what, key in _NARRATIVE_CHECKS:

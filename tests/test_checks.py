@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from etl import templates as t
 from etl.checks import check_applications, check_narrative, check_review_litigation
+from etl.narrative import read_facts
 
 COLUMN = dict(zip(t.APPLICANTS, ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]))
 LABEL = {row.code: row.label for row in t.APPLICATION_ROWS["2019"]}
@@ -108,15 +109,15 @@ def test_review_litigation_blank_stops_check():
 
 def test_narrative_differs():
     rows = application_rows()  # 一、本年新收 总计 = 4
-    issues = check_narrative("2020年，本机关共收到政府信息公开申请5件。", rows)
+    issues = check_narrative(read_facts("2020年，本机关共收到政府信息公开申请5件。"), rows)
     assert [(i.check_code, i.severity, i.expected, i.actual) for i in issues] == [
         ("narrative_new_applications", "warning", Decimal(4), Decimal(5)),
     ]
 
 
 def test_narrative_equal_is_silent():
-    assert check_narrative("2020年，本机关共收到政府信息公开申请4件。", application_rows()) == []
+    assert check_narrative(read_facts("2020年，本机关共收到政府信息公开申请4件。"), application_rows()) == []
 
 
 def test_narrative_without_table_is_silent():
-    assert check_narrative("共收到政府信息公开申请5件。", []) == []
+    assert check_narrative(read_facts("共收到政府信息公开申请5件。"), []) == []
