@@ -91,19 +91,6 @@ def upgrade() -> None:
          "valid_to": None if pd.isna(r.valid_to) else int(r.valid_to), "name": r.name}
         for r in history.itertuples(index=False)
     ])
-    # The name a code had in a year (a county renamed or merged since), for every view's
-    # jurisdiction_name; when two names share the year, the one it ended the year with.
-    op.execute(
-        """
-        create function core.jurisdiction_name_in(code text, year integer) returns text
-        language sql stable as $$
-            select p.name from core.jurisdiction_name_period p
-            where p.code = $1 and p.valid_from <= $2 and (p.valid_to is null or p.valid_to >= $2)
-            order by (p.valid_to is not null and p.valid_to = $2), p.valid_from desc
-            limit 1
-        $$
-        """
-    )
 
     op.create_table(
         "narrative_fact",
@@ -134,7 +121,6 @@ def downgrade() -> None:
     _set_constraint("local_row_cell", "local_row_cell_table_name", ("article20", "applications", "review_litigation"))
     _set_constraint("quality_issue", "quality_issue_table_name", ("article20", "applications", "review_litigation", "report"))
     op.drop_table("narrative_fact", schema="core")
-    op.execute("drop function core.jurisdiction_name_in(text, integer)")
     op.drop_table("jurisdiction_name_period", schema="core")
     op.drop_constraint("jurisdiction_code_now", "jurisdiction", schema="core")
     op.drop_constraint("jurisdiction_successor", "jurisdiction", schema="core")

@@ -3,7 +3,7 @@
 create or replace view v_article20_long as
 select r.report_id,
        r.jurisdiction_code,
-       coalesce(core.jurisdiction_name_in(r.jurisdiction_code, r.year), j.name) as jurisdiction_name,
+       coalesce(named.name, j.name) as jurisdiction_name,
        r.agency,
        r.year,
        c.item,
@@ -19,4 +19,11 @@ select r.report_id,
        c.source_page
 from core.article20_cell c
 join core.report r on r.report_id = c.report_id and r.is_current
-join core.jurisdiction j on j.code = r.jurisdiction_code;
+join core.jurisdiction j on j.code = r.jurisdiction_code
+left join lateral (
+    -- The name the code had in the report's year (a county renamed or merged since).
+    select p.name from core.jurisdiction_name_period p
+    where p.code = r.jurisdiction_code and p.valid_from <= r.year and (p.valid_to is null or p.valid_to >= r.year)
+    order by (p.valid_to is not null and p.valid_to = r.year), p.valid_from desc
+    limit 1
+) named on true;

@@ -64,7 +64,7 @@ issues as (
 )
 select r.report_id,
        r.jurisdiction_code,
-       coalesce(core.jurisdiction_name_in(r.jurisdiction_code, r.year), j.name) as jurisdiction_name,
+       coalesce(named.name, j.name) as jurisdiction_name,
        r.agency,
        r.year,
        r.template,
@@ -96,6 +96,13 @@ select r.report_id,
        j.code_now as jurisdiction_code_now
 from current_report r
 left join core.jurisdiction j on j.code = r.jurisdiction_code
+left join lateral (
+    -- The name the code had in the report's year (a county renamed or merged since).
+    select p.name from core.jurisdiction_name_period p
+    where p.code = r.jurisdiction_code and p.valid_from <= r.year and (p.valid_to is null or p.valid_to >= r.year)
+    order by (p.valid_to is not null and p.valid_to = r.year), p.valid_from desc
+    limit 1
+) named on true
 left join app using (report_id)
 left join rl using (report_id)
 left join a20 using (report_id)
