@@ -124,6 +124,24 @@ _PRIORITY = [
     "complaints", "fees_yuan",
 ]
 _COMPILED = [(fact, re.compile(p)) for fact, p in sorted(_PATTERNS, key=lambda fp: _PRIORITY.index(fp[0]))]
+# What a fact's patterns cannot match without: each group is a choice of words one of which the
+# sentence must contain (checked before the patterns run: most sentences name no fact at all).
+# Every pattern also needs a digit (_NUM).
+_FACT_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "applications_received_online": (("网上", "在线", "网络"), ("申请",)),
+    "applications_answered": (("答复", "办结", "处理完毕", "回复", "办理"), ("申请",)),
+    "applications_received": (("申请",),),  # every _APP phrase says 申请
+    "partially_disclosed": (("部分公开",),),
+    "not_disclosed": (("不予公开", "不公开", "不同意公开"),),
+    "not_held": (("不掌握", "不存在", "无法提供"),),
+    "disclosed": (("予以公开", "同意公开", "全部公开", "准予公开", "已公开"),),
+    "proactive_items": (("主动公开",),),
+    "reviews_and_lawsuits": (("行政复议",),),
+    "reviews": (("行政复议",),),
+    "lawsuits": (("诉讼", "起诉"),),
+    "complaints": (("举报", "投诉", "申诉"),),
+    "fees_yuan": (("收取", "收费", "费用", "检索费", "复制费", "邮寄费", "成本费"), ("元",)),
+}
 
 # "Nothing happened" stated in words: 未发生/没有…行政复议 → 0. Only the facts whose absence is
 # commonly reported this way, and only in a clause with no digits at all.
@@ -134,9 +152,33 @@ _ZERO = [
     ("lawsuits", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,24}?行政诉讼")),
     ("fees_yuan", re.compile(r"(?:(?:未|没有|均未|不)收取?|免收)[^\d。；;|\n]{0,10}?(?:费用|检索费|复制费|成本费|工本费)")),
 ]
+_ZERO_NEEDS = {
+    "reviews": (("行政复议",), ("未", "没有", "无")),
+    "lawsuits": (("行政诉讼",), ("未", "没有", "无")),
+    "fees_yuan": (("费用", "检索费", "复制费", "成本费", "工本费"), ("未", "没有", "不", "免收")),
+}
+# A sentence with no digit states a fact only in words, and only with one of these.
+_ZERO_WORDS = ("行政复议", "行政诉讼", "费用", "检索费", "复制费", "成本费", "工本费")
+
+
+_FACT_NEEDS_SETS = {fact: tuple(frozenset(group) for group in needs) for fact, needs in _FACT_NEEDS.items()}
+# Every word of _FACT_NEEDS, found in one pass (no word is another's prefix, so none hides one that
+# starts where it does; the lookahead finds words that overlap).
+_NEED_WORDS = re.compile("(?=(%s))" % "|".join(sorted(
+    {word for needs in _FACT_NEEDS.values() for group in needs for word in group}, key=len, reverse=True)))
+
+
+def _has(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
+    return all(not group.isdisjoint(present) for group in needs)
+
+
+def _has_words(text: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(word in text for word in group) for group in needs)
+
 
 # A number right after these is a label, a year, a date, an identifier: never a fact.
 _NOT_AFTER = re.compile(r"[〔\[【第号#]$")
+_NOT_AFTER_CHARS = frozenset("〔[【第号#")
 # Document numbers and dates, blanked before matching so their digits cannot be read.
 _MASKS = [
     re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号"),  # 〔2018〕12号
@@ -170,18 +212,71 @@ def _sentences(line: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(line) if s.strip()]
 
 
+class _FoldTable(dict):
+    """str.translate table for _fold, filled as characters are first seen: NFKC of one character
+    at a time, kept only where it gives one character (full-width digits and punctuation to
+    ASCII), except the Chinese clause marks the patterns look for; the ideographic space to " "."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        value = folded if len(folded) == 1 and ch not in "，；：（）。" else ch
+        if value == "\u3000":
+            value = " "
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+def _unchanged_ranges(first: int, last: int) -> str:
+    """A character class body of the characters in [first, last] that _fold leaves alone."""
+    ranges: list[list[int]] = []
+    for code in range(first, last + 1):
+        if _FOLD[code] == chr(code):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+# A character _fold may change: not ASCII, not a CJK ideograph, not one of the common punctuation
+# marks it leaves alone (、“”《》— …). Most sentences have none and are returned as they are.
+_FOLDABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff，；：（）。%s]" % _unchanged_ranges(0x80, 0x30FF))
+
+
 def _fold(text: str) -> str:
     """Full-width digits and punctuation to ASCII, one char for one char, so offsets hold."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 and ch not in "，；：（）。" else ch)
-    return "".join(out).replace("\u3000", " ")
+    return text.translate(_FOLD) if _FOLDABLE.search(text) else text
+
+
+# Each mask with the strings one of which it cannot match without (checked first: most sentences
+# hold no date, no telephone number, no percentage).
+_MASK_NEEDS = [
+    ("〔", "[", "【", "(", "（"),
+    ("年",),
+    ("月",),
+    ("-", "/", "."),
+    ("电话", "传真", "热线", "手机", "邮编", "邮政编码", "地址"),
+    ("%", "％", "个百分点"),
+    ("-", "—", "－"),
+    ("热线", "专线", "平台", "号码", "“", '"'),
+]
+_DIGIT = re.compile(r"\d")
+
+
+def _hash(match: re.Match) -> str:
+    return "#" * len(match.group(0))
 
 
 def _mask(text: str) -> str:
-    for pattern in _MASKS:
-        text = pattern.sub(lambda m: "#" * len(m.group(0)), text)
+    # Every mask but the telephone one needs a digit.
+    digits = _DIGIT.search(text) is not None
+    for index, (pattern, needs) in enumerate(zip(_MASKS, _MASK_NEEDS)):
+        if (digits or index == 4) and any(need in text for need in needs):
+            text = pattern.sub(_hash, text)
     return text
 
 
@@ -194,26 +289,50 @@ def _number(raw: str) -> Decimal:
     return Decimal(raw.replace(",", ""))
 
 
+def _label_before(masked: str, start: int) -> bool:
+    """_NOT_AFTER.search(masked[:start]) without searching the whole prefix: `$` matches at its
+    end or before a newline that ends it."""
+    return (start > 0 and masked[start - 1] in _NOT_AFTER_CHARS) or (
+        start > 1 and masked[start - 1] == "\n" and masked[start - 2] in _NOT_AFTER_CHARS)
+
+
+def _may_state_fact(folded: str) -> bool:
+    """False when no pattern can match in any part of this (folded) text: no digit or no fact's
+    words, and none of the words a fact stated in words needs. Masking only blanks characters,
+    so what the unmasked text lacks the masked one lacks too."""
+    if _DIGIT.search(folded) is not None:
+        present = set(_NEED_WORDS.findall(folded))
+        if present and any(_has(present, needs) for needs in _FACT_NEEDS_SETS.values()):
+            return True
+    return any(word in folded for word in _ZERO_WORDS)
+
+
 def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
     folded = _fold(sentence)
+    if not _may_state_fact(folded):
+        return []  # most sentences
     masked = _mask(folded)
     found: list[tuple[int, NarrativeFact]] = []
     claimed: list[tuple[int, int]] = []  # spans of numbers already read
-    application_context = re.search(r"申请", masked) is not None
+    application_context = "申请" in masked
+    has_digit = _DIGIT.search(masked) is not None
     # After 其中 a sentence breaks its total down (其中向市政府提出依申请公开9件): the parts are not
     # the headline facts, except the outcomes, which reports state exactly this way.
     breakdown = masked.find("其中")
-    for fact, pattern in _COMPILED:
+    present = set(_NEED_WORDS.findall(masked)) if has_digit else set()
+    for fact, pattern in _COMPILED if has_digit else ():
+        # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
+        if fact == "applications_answered" and not application_context:
+            continue
+        if not _has(present, _FACT_NEEDS_SETS[fact]):
+            continue
         for match in pattern.finditer(masked):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in claimed):
                 continue
-            # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
-            if fact == "applications_answered" and not application_context:
-                continue
             if breakdown >= 0 and start > breakdown and fact not in _OUTCOMES:
                 continue
-            if _NOT_AFTER.search(masked[:start]):
+            if _label_before(masked, start):
                 continue
             value = _number(match["n"])
             unit = FACTS[fact]
@@ -223,10 +342,13 @@ def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
                 continue  # a count is whole
             claimed.append((start, end))
             found.append((start, NarrativeFact(fact, _plain(value), unit, sentence.strip(), line_no)))
-    if not re.search(r"\d", masked.replace("#", "")):
+    if not has_digit:
         for fact, pattern in _ZERO:
-            if pattern.search(masked) and not any(f.fact == fact for _, f in found):
-                found.append((pattern.search(masked).start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
+            if not _has_words(masked, _ZERO_NEEDS[fact]):
+                continue
+            match = pattern.search(masked)
+            if match and not any(f.fact == fact for _, f in found):
+                found.append((match.start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
@@ -239,8 +361,8 @@ def read_facts(
     facts: list[NarrativeFact] = []
     printed_lines = printed.split("\n") if printed is not None else None
     for index, line in enumerate(text.split("\n")):
-        if index in skip_lines or "|" in line:
-            continue
+        if index in skip_lines or "|" in line or not _may_state_fact(_fold(line)):
+            continue  # the line test holds for every sentence in it: _fold is one char for one
         original = printed_lines[index] if printed_lines and index < len(printed_lines) else None
         offset = 0
         for sentence in _sentences(line):

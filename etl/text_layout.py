@@ -94,23 +94,32 @@ _HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every headin
 _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
+def _heading_start(line: str) -> str | None:
+    """The normalised start of a line that may be a heading, None for a line that cannot be one."""
+    text = line.strip()
+    if not text:
+        return None
+    # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
+    # so only its start is matched.
+    head = text[:_MAX_HEADING_CHARS]
+    first = head.lstrip(_LEADING_NOISE)[:1]
+    if first not in _HEADING_NUMERAL and not first.isspace() and (first.isascii() or "\u4e00" <= first <= "\u9fff"):
+        # Most lines: NFKC leaves that first character alone and normalise_label does not remove
+        # it, so no pattern can match.
+        return None
+    return normalise_label(head)
+
+
 def find_sections(lines: list[str]) -> dict[str, Section]:
     """The three table sections, each running to the next heading found after it."""
     found: list[tuple[int, str, str]] = []
     for index, line in enumerate(lines):
-        text = line.strip()
-        if not text:
+        start = _heading_start(line)
+        if start is None:
             continue
-        # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
-        # so only its start is matched.
-        head = text[:_MAX_HEADING_CHARS]
-        first = head.lstrip(_LEADING_NOISE)[:1]
-        if first not in _HEADING_NUMERAL and (first.isascii() or "\u4e00" <= first <= "\u9fff"):
-            continue  # most lines: NFKC leaves that first character alone, so no pattern can match
-        start = normalise_label(head)
         for name, pattern in _HEADINGS:
             if pattern.match(start) and name not in {f[1] for f in found}:
-                found.append((index, name, text))
+                found.append((index, name, line.strip()))
                 break
     found.sort()
     sections: dict[str, Section] = {}
@@ -127,10 +136,10 @@ def repeated_sections(lines: list[str], sections: dict[str, Section]) -> dict[st
     copy; the caller compares the second, so that a copy with other numbers is not ignored."""
     headings = [
         (index, name)
-        for index, line in enumerate(lines)
-        if line.strip()
+        for index, start in enumerate(map(_heading_start, lines))
+        if start is not None
         for name, pattern in _HEADINGS
-        if pattern.match(normalise_label(line.strip()[:_MAX_HEADING_CHARS]))
+        if pattern.match(start)
     ]
     repeats: dict[str, Section] = {}
     for position, (index, name) in enumerate(headings):
