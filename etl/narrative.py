@@ -296,15 +296,22 @@ def _label_before(masked: str, start: int) -> bool:
         start > 1 and masked[start - 1] == "\n" and masked[start - 2] in _NOT_AFTER_CHARS)
 
 
+# A sentence whose (folded) text has no match here cannot state a fact: with a digit, one of these
+# words (from each fact the group of _FACT_NEEDS every pattern of it needs); without, a word a
+# fact stated in words needs (_ZERO_WORDS).
+_FACT_WORD = re.compile("|".join(sorted(
+    {"申请", "部分公开", "主动公开", "行政复议", "诉讼", "起诉"}
+    | {word for fact in ("not_disclosed", "not_held", "disclosed", "complaints", "fees_yuan")
+       for word in _FACT_NEEDS[fact][0]}, key=len, reverse=True)))
+_ZERO_WORD = re.compile("|".join(_ZERO_WORDS))
+
+
 def _may_state_fact(folded: str) -> bool:
-    """False when no pattern can match in any part of this (folded) text: no digit or no fact's
-    words, and none of the words a fact stated in words needs. Masking only blanks characters,
-    so what the unmasked text lacks the masked one lacks too."""
-    if _DIGIT.search(folded) is not None:
-        present = set(_NEED_WORDS.findall(folded))
-        if present and any(_has(present, needs) for needs in _FACT_NEEDS_SETS.values()):
-            return True
-    return any(word in folded for word in _ZERO_WORDS)
+    """False when no pattern can match in any part of this (folded) text. Masking only blanks
+    characters, so what the unmasked text lacks the masked one lacks too."""
+    if _DIGIT.search(folded) is not None and _FACT_WORD.search(folded) is not None:
+        return True
+    return _ZERO_WORD.search(folded) is not None
 
 
 def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:

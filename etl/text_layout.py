@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from etl.labels import normalise_label
-from etl.values import looks_like_value
+from etl.values import is_blank, looks_like_value
 
 LABEL = "label"
 VALUE = "value"
@@ -27,8 +27,6 @@ class Cell:
 
     @property
     def is_blank_value(self) -> bool:
-        from etl.values import is_blank
-
         return self.kind == VALUE and is_blank(self.text)
 
 
@@ -96,6 +94,9 @@ _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label
 
 def _heading_start(line: str) -> str | None:
     """The normalised start of a line that may be a heading, None for a line that cannot be one."""
+    first = line[:1]
+    if first not in _HEADING_NUMERAL and ("\u4e00" <= first <= "\u9fff" or first.isascii() and first.isalnum()):
+        return None  # the common case, decided as below without stripping: no space, no noise first
     text = line.strip()
     if not text:
         return None

@@ -48,6 +48,7 @@ def looks_like_value(raw: str) -> bool:
     return cleaned in BLANK_MARKS or _NUMBER.match(cleaned) is not None
 
 
+@lru_cache(maxsize=8192)  # immutable result; a report repeats the same cell texts
 def parse_value(raw: str | None) -> CellValue:
     if raw is None:
         return CellValue(None, None, True)
