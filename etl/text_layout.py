@@ -51,6 +51,9 @@ def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
         if pipe_layout:
             if not stripped or _FILLER.match(stripped.replace(" ", "")) and " " not in stripped:
                 continue
+            if stripped.find("|") == len(stripped) - 1:  # most lines: one cell, "规章 |", "0 |", "|"
+                cells.append(Cell(text := stripped[:-1].strip(), VALUE if looks_like_value(text) else LABEL, line_no))
+                continue
             parts = stripped.split("|")
             if stripped.endswith("|"):
                 parts = parts[:-1]
@@ -111,13 +114,18 @@ def _heading_start(line: str) -> str | None:
     return normalise_label(head)
 
 
-def find_sections(lines: list[str]) -> dict[str, Section]:
-    """The three table sections, each running to the next heading found after it."""
+def heading_starts(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, normalised start) of every line that may be a heading, for find_sections and
+    repeated_sections to share."""
+    return [(index, start) for index, start in enumerate(map(_heading_start, lines)) if start is not None]
+
+
+def find_sections(lines: list[str], starts: list[tuple[int, str]] | None = None) -> dict[str, Section]:
+    """The three table sections, each running to the next heading found after it. `starts`:
+    heading_starts(lines), if already known."""
     found: list[tuple[int, str, str]] = []
-    for index, line in enumerate(lines):
-        start = _heading_start(line)
-        if start is None:
-            continue
+    for index, start in heading_starts(lines) if starts is None else starts:
+        line = lines[index]
         for name, pattern in _HEADINGS:
             if pattern.match(start) and name not in {f[1] for f in found}:
                 found.append((index, name, line.strip()))
@@ -131,14 +139,15 @@ def find_sections(lines: list[str]) -> dict[str, Section]:
     return sections
 
 
-def repeated_sections(lines: list[str], sections: dict[str, Section]) -> dict[str, Section]:
+def repeated_sections(
+    lines: list[str], sections: dict[str, Section], starts: list[tuple[int, str]] | None = None
+) -> dict[str, Section]:
     """A second copy of a table section (a report pasted twice, a table printed again in an
     annex), each running to the next heading of any kind after it. find_sections reads the first
     copy; the caller compares the second, so that a copy with other numbers is not ignored."""
     headings = [
         (index, name)
-        for index, start in enumerate(map(_heading_start, lines))
-        if start is not None
+        for index, start in (heading_starts(lines) if starts is None else starts)
         for name, pattern in _HEADINGS
         if pattern.match(start)
     ]

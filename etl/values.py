@@ -42,6 +42,7 @@ def is_blank(raw: str) -> bool:
     return _clean(raw) in BLANK_MARKS
 
 
+@lru_cache(maxsize=8192)
 def looks_like_value(raw: str) -> bool:
     """True for text that can sit in a value cell: a number (with sign or money unit) or a blank mark."""
     cleaned = _clean(raw)
