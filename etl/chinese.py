@@ -27,9 +27,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import ne
 from pathlib import Path
 
 import opencc
+
+from etl.textscan import pair_starts
 
 NO_CONVERSION = "none"
 # Traditional text without Taiwan phrasing: t2s + Hong Kong variant characters + place names.
@@ -99,8 +102,8 @@ PROJECT_WORDS = (
 EXTRA_PHRASES = (("创新套用", "创新应用"),)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
+_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -126,6 +129,7 @@ class PhraseTable:
         for key in self.entries:
             lengths.setdefault(key[0], set()).add(len(key))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        self._pairs = frozenset(key[:2] for key in self.entries)
 
     def apply(self, text: str, keep: frozenset[str] = frozenset()) -> tuple[str, int, dict[str, int]]:
         """The text with every phrase replaced, the characters replaced, and how often each phrase
@@ -133,9 +137,13 @@ class PhraseTable:
         out: list[str] = []
         found: dict[str, int] = {}
         start = position = replaced = 0
-        end = len(text)
         entries, lengths_of = self.entries, self._lengths
-        while position < end:
+        # A phrase can begin only where its first two characters do: the positions between are
+        # passed over as the one-step loop would (none of them begins a phrase).
+        for candidate in pair_starts(text, self._pairs):
+            if candidate < position:
+                continue  # inside the last phrase found
+            position = candidate
             for length in lengths_of.get(text[position], ()):
                 piece = text[position:position + length]
                 mainland = entries.get(piece)
@@ -149,8 +157,6 @@ class PhraseTable:
                     start = position + length
                 position += length
                 break
-            else:
-                position += 1
         out.append(text[start:])
         return "".join(out), replaced, found
 
@@ -221,12 +227,19 @@ def _is_taiwan_phrased(markers: int, cjk: int) -> bool:
     return markers >= 1 + cjk // 2000
 
 
+def _differences(a: str, b: str) -> int:
+    """Positions (up to the shorter length) where two texts differ, counted in C."""
+    return sum(map(ne, a, b))
+
+
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     plain = _opencc("t2s").convert(text)
     if plain == text:  # simplified already (most reports): nothing to count
         return Converted(text, NO_CONVERSION, 0)
-    changed = sum(1 for a, b in zip(text, plain) if a != b and a not in _ALSO_SIMPLIFIED)
-    cjk = len(_CJK.findall(text)) or 1
+    changed = _differences(text, plain)
+    if any(ch in text for ch in _ALSO_SIMPLIFIED):
+        changed -= sum(1 for a, b in zip(text, plain) if a != b and a in _ALSO_SIMPLIFIED)
+    cjk = sum(map(len, _CJK_RUNS.findall(text))) or 1
     if changed / cjk < _TRADITIONAL_SHARE:
         return Converted(text, NO_CONVERSION, 0)
     table = table or phrase_table()
@@ -241,5 +254,5 @@ def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
         conversion = TRADITIONAL_CONVERSION
     for damaged, name in _PLACE_NAMES:
         simplified = simplified.replace(damaged, name)
-    changed = sum(1 for a, b in zip(text, characters.translate(_HK_VARIANTS)) if a != b) + replaced
+    changed = _differences(text, characters.translate(_HK_VARIANTS)) + replaced
     return Converted(simplified, conversion, changed)
