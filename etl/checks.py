@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from etl import templates as t
 from etl.narrative import NarrativeFact
@@ -94,11 +95,15 @@ def check_review_litigation(rows: list[dict]) -> list[Issue]:
     return [issue for issue in issues if issue is not None]
 
 
+_NOTE = re.compile(r"[（(][^（()）]{8,}[)）]$")
+
+
+@lru_cache(maxsize=4096)  # every label comes once per applicant column
 def _short(label: str | None) -> str:
     # "(二)部分公开(区分处理的,只计这一情形,不计其他情形)" → "(二)部分公开": the note adds nothing here.
     if label is None:
         return "?"
-    return re.sub(r"[（(][^（()）]{8,}[)）]$", "", label.strip())
+    return _NOTE.sub("", label.strip())
 
 
 # --- What the text says against what the tables say ---------------------------------------------

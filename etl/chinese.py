@@ -57,6 +57,12 @@ _PLACE_NAMES = (("干县", "乾县"), ("干安县", "乾安县"))
 # and t2s does not (潀 left out: its "standard" form 潨 is no commoner). Regenerate with
 # `benchmarks/traditional_roundtrip.py --derive`, which prints the list.
 _HK_VARIANTS = str.maketrans({"敍": "叙", "枱": "台", "粧": "妆", "糭": "粽", "衞": "卫", "衹": "只"})
+_HK_VARIANT_CHARS = re.compile("[敍枱粧糭衞衹]")
+
+
+def _hk_variants(text: str) -> str:
+    # str.translate looks up every character; most texts have none of these six.
+    return text.translate(_HK_VARIANTS) if _HK_VARIANT_CHARS.search(text) else text
 
 # The project's own vocabulary: mainland words and phrases of government reports put back whole.
 # Each is converted with OpenCC s2twp + t2s to find the form it takes in a Taiwan-phrased text; the
@@ -246,13 +252,13 @@ def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     _, _, found = table.apply(plain)
     if _is_taiwan_phrased(table.markers_in(found), cjk):
         characters = _opencc("tw2s").convert(text)
-        simplified, replaced, _ = table.apply(characters.translate(_HK_VARIANTS), table.unconverted(plain, found))
+        simplified, replaced, _ = table.apply(_hk_variants(characters), table.unconverted(plain, found))
         conversion = TAIWAN_CONVERSION
     else:
         characters = plain
-        simplified, replaced = characters.translate(_HK_VARIANTS), 0
+        simplified, replaced = _hk_variants(characters), 0
         conversion = TRADITIONAL_CONVERSION
     for damaged, name in _PLACE_NAMES:
         simplified = simplified.replace(damaged, name)
-    changed = _differences(text, characters.translate(_HK_VARIANTS)) + replaced
+    changed = _differences(text, _hk_variants(characters)) + replaced
     return Converted(simplified, conversion, changed)
