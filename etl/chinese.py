@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from operator import ne
 from pathlib import Path
 
@@ -42,6 +43,7 @@ TAIWAN_CONVERSION = "opencc:tw2s+ogi-phrases-v2"
 CONVERSIONS = (TRADITIONAL_CONVERSION, TAIWAN_CONVERSION)
 
 PHRASE_TABLE_PATH = Path(__file__).resolve().parents[1] / "data" / "chinese" / "taiwan_phrases.tsv"
+T2S_CHANGED_PATH = PHRASE_TABLE_PATH.parent / "t2s_changed_characters.txt"
 
 # The share of CJK characters t2s changes above which a text counts as traditional. Simplified
 # text still changes in a handful of places (variant forms), so a few changes are not enough.
@@ -238,7 +240,23 @@ def _differences(a: str, b: str) -> int:
     return sum(map(ne, a, b))
 
 
+@lru_cache(maxsize=1)
+def _t2s_may_change() -> re.Pattern | None:
+    """A pattern for the characters t2s may change (data/chinese/t2s_changed_characters.txt) and
+    for lone surrogates (which OpenCC refuses); None when the file was derived from another
+    OpenCC version than the one installed."""
+    lines = T2S_CHANGED_PATH.read_text(encoding="utf-8").splitlines()
+    version = next(line.split()[-1] for line in lines if line.startswith("# opencc "))
+    if version != metadata.version("opencc"):
+        return None
+    characters = "".join(line for line in lines if not line.startswith("#"))
+    return re.compile("[%s\\ud800-\\udfff]" % re.escape(characters))
+
+
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
+    may_change = _t2s_may_change()
+    if may_change is not None and may_change.search(text) is None:
+        return Converted(text, NO_CONVERSION, 0)  # t2s would give the text back: most reports
     plain = _opencc("t2s").convert(text)
     if plain == text:  # simplified already (most reports): nothing to count
         return Converted(text, NO_CONVERSION, 0)
