@@ -104,6 +104,11 @@ _HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every headin
 _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
+# A line starting with an ideograph or an ASCII letter or digit other than a heading's numeral: no
+# heading (the common case, decided as _heading_start does, without a call).
+_PLAIN_FIRST = re.compile(r"(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9]")
+
+
 def _heading_start(line: str) -> str | None:
     """The normalised start of a line that may be a heading, None for a line that cannot be one."""
     first = line[:1]
@@ -126,7 +131,11 @@ def _heading_start(line: str) -> str | None:
 def heading_starts(lines: list[str]) -> list[tuple[int, str]]:
     """(index, normalised start) of every line that may be a heading, for find_sections and
     repeated_sections to share."""
-    return [(index, start) for index, start in enumerate(map(_heading_start, lines)) if start is not None]
+    plain = _PLAIN_FIRST.match
+    return [
+        (index, start) for index, line in enumerate(lines)
+        if line and not plain(line) and (start := _heading_start(line)) is not None
+    ]
 
 
 def find_sections(lines: list[str], starts: list[tuple[int, str]] | None = None) -> dict[str, Section]:
