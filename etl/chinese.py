@@ -241,21 +241,22 @@ def _differences(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _t2s_may_change() -> re.Pattern | None:
-    """A pattern for the characters t2s may change (data/chinese/t2s_changed_characters.txt) and
-    for lone surrogates (which OpenCC refuses); None when the file was derived from another
-    OpenCC version than the one installed."""
+def _t2s_may_change() -> frozenset[str] | None:
+    """The characters t2s may change (data/chinese/t2s_changed_characters.txt) and the lone
+    surrogates (which OpenCC refuses); None when the file was derived from another OpenCC version
+    than the one installed. A set, not a regular expression: a character class this large, with
+    characters beyond the BMP, is tried range by range."""
     lines = T2S_CHANGED_PATH.read_text(encoding="utf-8").splitlines()
     version = next(line.split()[-1] for line in lines if line.startswith("# opencc "))
     if version != metadata.version("opencc"):
         return None
     characters = "".join(line for line in lines if not line.startswith("#"))
-    return re.compile("[%s\\ud800-\\udfff]" % re.escape(characters))
+    return frozenset(characters) | frozenset(map(chr, range(0xD800, 0xE000)))
 
 
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     may_change = _t2s_may_change()
-    if may_change is not None and may_change.search(text) is None:
+    if may_change is not None and may_change.isdisjoint(text):
         return Converted(text, NO_CONVERSION, 0)  # t2s would give the text back: most reports
     plain = _opencc("t2s").convert(text)
     if plain == text:  # simplified already (most reports): nothing to count
