@@ -33,7 +33,7 @@ from pathlib import Path
 
 import opencc
 
-from etl.textscan import pair_starts
+from etl.textscan import Pairs
 
 NO_CONVERSION = "none"
 # Traditional text without Taiwan phrasing: t2s + Hong Kong variant characters + place names.
@@ -137,7 +137,7 @@ class PhraseTable:
         for key in self.entries:
             lengths.setdefault(key[0], set()).add(len(key))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
-        self._pairs = frozenset(key[:2] for key in self.entries)
+        self._pairs = Pairs(self.entries)
 
     def apply(self, text: str, keep: frozenset[str] = frozenset()) -> tuple[str, int, dict[str, int]]:
         """The text with every phrase replaced, the characters replaced, and how often each phrase
@@ -148,7 +148,7 @@ class PhraseTable:
         entries, lengths_of = self.entries, self._lengths
         # A phrase can begin only where its first two characters do: the positions between are
         # passed over as the one-step loop would (none of them begins a phrase).
-        for candidate in pair_starts(text, self._pairs):
+        for candidate in self._pairs.starts(text):
             if candidate < position:
                 continue  # inside the last phrase found
             position = candidate

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.textscan import pair_starts
+from etl.textscan import Pairs
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "jurisdictions" / "gb2260.csv"
 HISTORY_PATH = DEFAULT_PATH.parent / "history" / "gb2260_history.csv"
@@ -220,7 +220,7 @@ class JurisdictionResolver:
         for alias in self._aliases:
             lengths.setdefault(alias[:2], set()).add(len(alias))
         self._lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
-        self._pairs = frozenset(self._lengths)
+        self._pairs = Pairs(self._lengths)
 
     @classmethod
     def from_csv(cls, path: Path | None = None, history_path: Path | None = HISTORY_PATH) -> "JurisdictionResolver":
@@ -293,9 +293,9 @@ class JurisdictionResolver:
 
     def _scan(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
         """Longest aliases from left to right, each scan resuming after the last one found. Only
-        positions whose first two characters begin an alias can start one (pair_starts)."""
+        positions whose first two characters begin an alias can start one (Pairs)."""
         found, i = [], 0
-        for start in pair_starts(text, self._pairs):
+        for start in self._pairs.starts(text):
             if start < i:
                 continue  # inside the last alias found
             hit = self._match_at(text, start)
