@@ -162,6 +162,15 @@ _ZERO_WORDS = ("行政复议", "行政诉讼", "费用", "检索费", "复制费
 
 
 _FACT_NEEDS_SETS = {fact: tuple(frozenset(group) for group in needs) for fact, needs in _FACT_NEEDS.items()}
+# _COMPILED by fact, in its order (a fact's patterns are next to each other there), with the
+# fact's needs: (fact, needs, patterns).
+_BY_FACT: list[tuple[str, tuple[frozenset[str], ...], list[re.Pattern]]] = []
+for _fact, _pattern in _COMPILED:
+    if not _BY_FACT or _BY_FACT[-1][0] != _fact:
+        _BY_FACT.append((_fact, _FACT_NEEDS_SETS[_fact], []))
+    _BY_FACT[-1][2].append(_pattern)
+del _fact, _pattern
+assert len(_BY_FACT) == len(FACTS)  # each fact's patterns in one run
 # Every word of _FACT_NEEDS, found in one pass (no word is another's prefix, so none hides one that
 # starts where it does; the lookahead finds words that overlap).
 _NEED_WORDS = re.compile("(?=(%s))" % "|".join(sorted(
@@ -327,13 +336,13 @@ def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
     # the headline facts, except the outcomes, which reports state exactly this way.
     breakdown = masked.find("其中")
     present = set(_NEED_WORDS.findall(masked)) if has_digit else set()
-    for fact, pattern in _COMPILED if has_digit else ():
+    for fact, needs, patterns in _BY_FACT if present else ():
         # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
         if fact == "applications_answered" and not application_context:
             continue
-        if not _has(present, _FACT_NEEDS_SETS[fact]):
+        if not _has(present, needs):
             continue
-        for match in pattern.finditer(masked):
+        for match in (match for pattern in patterns for match in pattern.finditer(masked)):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in claimed):
                 continue
