@@ -54,6 +54,7 @@ def check_applications(rows: list[dict], template: str) -> list[Issue]:
         return (column_name[applicant] if by_column else row_name[code], value[(code, applicant)])
 
     issues: list[Issue] = []
+    outcomes = t.outcome_rows(template)
     for applicant in t.APPLICANTS:
         column = column_name[applicant]
         # The template's own identity, printed in its top-left cell: 一 + 二 = 三(七)总计 + 四.
@@ -69,7 +70,7 @@ def check_applications(rows: list[dict], template: str) -> list[Issue]:
                 ))
         issues.append(_sum_check(
             "applications", "applications_outcome_total", f"{column}列 办理结果各项之和",
-            term("3.7", applicant), [term(c, applicant) for c in t.outcome_rows(template)],
+            term("3.7", applicant), [term(c, applicant) for c in outcomes],
         ))
     for row in t.APPLICATION_ROWS[template]:
         issues.append(_sum_check(

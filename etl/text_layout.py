@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from etl.labels import normalise_label
@@ -59,23 +60,27 @@ def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
         return cells
     for line_no, line in enumerate(lines, first_line_no):
         stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.find("|") == len(stripped) - 1:  # most lines: one cell, "规章 |", "0 |", "|"
-            text = stripped[:-1].strip()
-            add(_cell((text, VALUE if looks_like_value(text) else LABEL, line_no)))
-            continue
-        if " " not in stripped and _FILLER.match(stripped):
-            continue
+        if stripped:
+            for text, kind in _pipe_cells(stripped):
+                add(_cell((text, kind, line_no)))
+    return cells
+
+
+@lru_cache(maxsize=8192)  # reports repeat their lines ("0 |", "|", "||||", the template's labels)
+def _pipe_cells(stripped: str) -> tuple[tuple[str, str], ...]:
+    """(text, kind) of each cell of a stripped, non-empty line of the pipe layout."""
+    if stripped.find("|") == len(stripped) - 1:  # most lines: one cell, "规章 |", "0 |", "|"
+        parts = [stripped[:-1]]
+    elif " " not in stripped and _FILLER.match(stripped):
+        return ()
+    else:
         parts = stripped.split("|")
         if stripped.endswith("|"):
             parts = parts[:-1]
         if len(parts) > 1 and stripped.startswith("|") and stripped.strip("| "):
             parts = parts[1:]  # a markdown row "| 规章 | 0 |": the leading bar opens, it is no cell
-        for part in parts:
-            text = part.strip()
-            add(_cell((text, VALUE if looks_like_value(text) else LABEL, line_no)))
-    return cells
+    texts = [part.strip() for part in parts]
+    return tuple((text, VALUE if looks_like_value(text) else LABEL) for text in texts)
 
 
 # --- Sections ---------------------------------------------------------------------------------
@@ -104,9 +109,10 @@ _HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every headin
 _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
-# A line starting with an ideograph or an ASCII letter or digit other than a heading's numeral: no
-# heading (the common case, decided as _heading_start does, without a call).
-_PLAIN_FIRST = re.compile(r"(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9]")
+# A line that is only noise, or whose first character after the noise normalise_label removes
+# is an ideograph or an ASCII letter or digit other than a heading's numeral: no heading (the
+# common case, decided as _heading_start decides it, without a call).
+_PLAIN_START = re.compile("[ \t\u3000|“”\"'‘’「」『』]*(?:$|(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9])")
 
 
 def _heading_start(line: str) -> str | None:
@@ -131,10 +137,10 @@ def _heading_start(line: str) -> str | None:
 def heading_starts(lines: list[str]) -> list[tuple[int, str]]:
     """(index, normalised start) of every line that may be a heading, for find_sections and
     repeated_sections to share."""
-    plain = _PLAIN_FIRST.match
+    plain = _PLAIN_START.match
     return [
         (index, start) for index, line in enumerate(lines)
-        if line and not plain(line) and (start := _heading_start(line)) is not None
+        if not plain(line) and (start := _heading_start(line)) is not None
     ]
 
 
