@@ -28,12 +28,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
-from operator import ne
 from pathlib import Path
 
+import numpy as np
 import opencc
 
-from etl.textscan import Pairs
+from etl.textscan import Pairs, code_points
 
 NO_CONVERSION = "none"
 # Traditional text without Taiwan phrasing: t2s + Hong Kong variant characters + place names.
@@ -236,8 +236,10 @@ def _is_taiwan_phrased(markers: int, cjk: int) -> bool:
 
 
 def _differences(a: str, b: str) -> int:
-    """Positions (up to the shorter length) where two texts differ, counted in C."""
-    return sum(map(ne, a, b))
+    """Positions (up to the shorter length) where two texts differ, counted by numpy."""
+    first, second = code_points(a), code_points(b)
+    length = min(len(first), len(second))
+    return int(np.count_nonzero(first[:length] != second[:length]))
 
 
 @lru_cache(maxsize=1)
