@@ -33,6 +33,11 @@ _YEAR_TAIL = re.compile(r"(?:关于)?\s*" + _YEAR + r"\s*(?:" + _TAIL + "|" + _C
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})" + _TAIL)
 # "苏州市财政局政府信息公开工作年度报告（2020年度）": the year last, in brackets.
 _TAIL_YEAR = re.compile(r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
+# The part of each that any match contains, searched first: these begin with a character (class),
+# which the search can skip ahead to; the two above begin with optional parts and are tried at
+# every position of a long paragraph.
+_YEAR_TAIL_NEEDS = re.compile(r"(?:19|20)\d{2}\s*年度?\s*[政信]")  # _TAIL and _CUT begin with 政 or 信
+_TAIL_YEAR_NEEDS = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
 _ISSUER_CHARS = re.compile(r"[\u4e00-\u9fff（）()]")
 _ISSUER_LENGTH = (2, 40)
 # A title is printed at the top (or the HTML reader put the page's <title> there): a report quoting
@@ -100,7 +105,9 @@ def find_title(text: str) -> Title | None:
 def _title_in(line: str) -> Title | None:
     """The leftmost title in a line, as (start, Title) candidates of each shape."""
     found: list[tuple[int, Title]] = []
-    for pattern in (_YEAR_TAIL, _TAIL_YEAR):
+    for pattern, needed in ((_YEAR_TAIL, _YEAR_TAIL_NEEDS), (_TAIL_YEAR, _TAIL_YEAR_NEEDS)):
+        if needed.search(line) is None:
+            continue
         for match in pattern.finditer(line):
             if pattern is _YEAR_TAIL and match["cut"] is not None and not any(t.startswith(match["cut"]) for t in _TAILS):
                 continue
