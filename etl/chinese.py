@@ -111,7 +111,6 @@ EXTRA_PHRASES = (("创新套用", "创新应用"),)
 
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
-_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -137,6 +136,12 @@ class PhraseTable:
         for key in self.entries:
             lengths.setdefault(key[0], set()).add(len(key))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        # The same by first two characters: fewer lengths to try where no piece is cut short by
+        # the end of the text (a cut piece may be a shorter phrase, taken with the longer length).
+        pair_lengths: dict[str, set[int]] = {}
+        for key in self.entries:
+            pair_lengths.setdefault(key[:2], set()).add(len(key))
+        self._pair_lengths = {pair: sorted(found, reverse=True) for pair, found in pair_lengths.items()}
         self._pairs = Pairs(self.entries)
 
     def apply(self, text: str, keep: frozenset[str] = frozenset()) -> tuple[str, int, dict[str, int]]:
@@ -145,14 +150,18 @@ class PhraseTable:
         out: list[str] = []
         found: dict[str, int] = {}
         start = position = replaced = 0
-        entries, lengths_of = self.entries, self._lengths
+        entries, lengths_of, pair_lengths = self.entries, self._lengths, self._pair_lengths
+        end = len(text)
         # A phrase can begin only where its first two characters do: the positions between are
         # passed over as the one-step loop would (none of them begins a phrase).
         for candidate in self._pairs.starts(text):
             if candidate < position:
                 continue  # inside the last phrase found
             position = candidate
-            for length in lengths_of.get(text[position], ()):
+            lengths = lengths_of[text[position]]
+            if position + lengths[0] <= end:
+                lengths = pair_lengths[text[position:position + 2]]
+            for length in lengths:
                 piece = text[position:position + length]
                 mainland = entries.get(piece)
                 if mainland is None:
@@ -266,7 +275,8 @@ def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     changed = _differences(text, plain)
     if any(ch in text for ch in _ALSO_SIMPLIFIED):
         changed -= sum(1 for a, b in zip(text, plain) if a != b and a in _ALSO_SIMPLIFIED)
-    cjk = sum(map(len, _CJK_RUNS.findall(text))) or 1
+    points = code_points(text)
+    cjk = int(np.count_nonzero((points >= 0x4E00) & (points <= 0x9FFF))) or 1
     if changed / cjk < _TRADITIONAL_SHARE:
         return Converted(text, NO_CONVERSION, 0)
     table = table or phrase_table()
