@@ -332,21 +332,26 @@ def _may_state_fact(folded: str) -> bool:
     return _ZERO_WORD.search(folded) is not None
 
 
-def _lines_that_may_state_facts(folded: str) -> list[int]:
-    """The lines (0-based, ascending) of the folded text for which _may_state_fact holds, found
-    with one search of the whole text per kind of word instead of three searches a line (no
-    match spans lines, and _fold neither makes nor removes a newline)."""
+def _lines_that_may_state_facts(folded: str, folded_lines: list[str]) -> list[int]:
+    """The lines (0-based, ascending) of the folded text for which _may_state_fact holds: the
+    words are searched for in the whole text at once (no word spans lines, and _fold neither
+    makes nor removes a newline), the digit only in the lines that have one of the words."""
     newlines = np.flatnonzero(code_points(folded) == 10)
 
     def lines_of(pattern: re.Pattern) -> set[int]:
         starts = [match.start() for match in pattern.finditer(folded)]
         return set(np.searchsorted(newlines, starts).tolist()) if starts else set()
 
-    return sorted((lines_of(_DIGITS) & lines_of(_FACT_WORD)) | lines_of(_ZERO_WORD))
+    with_digit = {index for index in lines_of(_FACT_WORD) if _DIGIT.search(folded_lines[index])}
+    return sorted(with_digit | lines_of(_ZERO_WORD))
 
 
 def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
-    folded = _fold(sentence)
+    return _facts_in_folded(sentence, _fold(sentence), line_no)
+
+
+def _facts_in_folded(sentence: str, folded: str, line_no: int) -> list[NarrativeFact]:
+    """facts_in_sentence, given the sentence folded."""
     if not _may_state_fact(folded):
         return []  # most sentences
     masked = _mask(folded)
@@ -399,7 +404,9 @@ def read_facts(
     facts: list[NarrativeFact] = []
     printed_lines = printed.split("\n") if printed is not None else None
     lines = text.split("\n")
-    for index in _lines_that_may_state_facts(_fold(text)):
+    folded = _fold(text)
+    folded_lines = folded.split("\n")  # line for line, character for character
+    for index in _lines_that_may_state_facts(folded, folded_lines):
         line = lines[index]
         if index in skip_lines or "|" in line:
             continue
@@ -408,7 +415,7 @@ def read_facts(
         for sentence in _sentences(line):
             start = line.index(sentence, offset)
             offset = start + len(sentence)
-            found = facts_in_sentence(sentence, index + 1)
+            found = _facts_in_folded(sentence, folded_lines[index][start:offset], index + 1)
             if found and original is not None and len(original) == len(line) and original != line:
                 as_printed = original[start:offset].strip()
                 found = [replace(f, sentence=as_printed) for f in found]
