@@ -252,22 +252,25 @@ def _differences(a: str, b: str) -> int:
 
 
 @lru_cache(maxsize=1)
-def _t2s_may_change() -> frozenset[str] | None:
-    """The characters t2s may change (data/chinese/t2s_changed_characters.txt) and the lone
-    surrogates (which OpenCC refuses); None when the file was derived from another OpenCC version
-    than the one installed. A set, not a regular expression: a character class this large, with
-    characters beyond the BMP, is tried range by range."""
+def _t2s_may_change() -> np.ndarray | None:
+    """Which code points t2s may change (data/chinese/t2s_changed_characters.txt), with the lone
+    surrogates (which OpenCC refuses): a table indexed by code point (1.1 MB; a set test or a
+    character class looks at every character in Python or range by range, slower than OpenCC).
+    None when the file was derived from another OpenCC version than the one installed."""
     lines = T2S_CHANGED_PATH.read_text(encoding="utf-8").splitlines()
     version = next(line.split()[-1] for line in lines if line.startswith("# opencc "))
     if version != metadata.version("opencc"):
         return None
     characters = "".join(line for line in lines if not line.startswith("#"))
-    return frozenset(characters) | frozenset(map(chr, range(0xD800, 0xE000)))
+    table = np.zeros(0x110000, dtype=bool)
+    table[code_points(characters)] = True
+    table[0xD800:0xE000] = True
+    return table
 
 
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
     may_change = _t2s_may_change()
-    if may_change is not None and may_change.isdisjoint(text):
+    if may_change is not None and not may_change[code_points(text)].any():
         return Converted(text, NO_CONVERSION, 0)  # t2s would give the text back: most reports
     plain = _opencc("t2s").convert(text)
     if plain == text:  # simplified already (most reports): nothing to count

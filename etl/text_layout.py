@@ -109,10 +109,11 @@ _HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every headin
 _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
-# A line that is only noise, or whose first character after the noise normalise_label removes
-# is an ideograph or an ASCII letter or digit other than a heading's numeral: no heading (the
-# common case, decided as _heading_start decides it, without a call).
-_PLAIN_START = re.compile("[ \t\u3000|“”\"'‘’「」『』]*(?:$|(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9])")
+# A line that is only white space and noise, or whose first character after the white space
+# str.strip removes and the noise normalise_label removes is an ideograph or an ASCII letter or
+# digit other than a heading's numeral: no heading (the common case, decided as _heading_start
+# decides it, without a call).
+_PLAIN_START = re.compile("\\s*[ \t\u3000|“”\"'‘’「」『』]*(?:$|(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9])")
 
 
 def _heading_start(line: str) -> str | None:

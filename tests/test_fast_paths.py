@@ -202,7 +202,9 @@ def _old_headings(lines: list[str]) -> list[tuple[int, str]]:
 
 def test_cells_and_headings_as_before():
     odd = ["", "|", "||||", "| |", " | 规章 | 0 |", "规章 | 0 | 0 |", "  二、主动公开政府信息情况", "|\u3000三、收到和处理政府信息公开申请情况",
-           "“四、政府信息公开行政复议、行政诉讼情况", "２、主动公开情况", "4、行政复议、行政诉讼情况", "3.收到和处理政府信息公开申请情况", "2．主动公开政府信息情况", "\xa0五、存在的问题", "六、其他", "0 |", "a|b", "||规章"]
+           "“四、政府信息公开行政复议、行政诉讼情况", "２、主动公开情况", "4、行政复议、行政诉讼情况", "3.收到和处理政府信息公开申请情况", "2．主动公开政府信息情况", "\xa0五、存在的问题", "六、其他", "0 |", "a|b", "||规章",
+           "\u3000\u3000二、主动公开政府信息情况", "\xa0|\xa0三、收到和处理政府信息公开申请情况", " \t 四、行政复议情况", "\u2002六、其他",
+           "\u3000\u3000一是加强领导。", "\xa0\xa0", "| " * 30 + "二、主动公开政府信息情况", "\u3000" * 45 + "三、收到和处理政府信息公开申请情况"]
     for text in (*_texts(), "\n".join(odd)):
         lines = text.split("\n")
         assert [tuple(cell) for cell in text_layout.cells_of(lines, 5)] == _old_cells_of(lines, 5)
@@ -299,7 +301,7 @@ def test_to_simplified_as_with_opencc_on_every_text(monkeypatch):
     assert [chinese.to_simplified(text) for text in texts] == fast
     t2s = opencc.OpenCC("t2s")
     for text in texts:
-        if may_change.isdisjoint(text):
+        if not may_change[[ord(ch) for ch in text]].any():
             assert t2s.convert(text) == text
 
 
