@@ -178,9 +178,9 @@ def _memo() -> dict:
 # --- Text ------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
-# After _SPACE has made every run of white space one " ": a space not between two ASCII letters
-# or digits.
-_GAP = re.compile(r"(?<![A-Za-z0-9]) | (?![A-Za-z0-9])")
+# Once every run of white space is one " ": a space not between two ASCII letters or digits.
+# (Written to start with the space, so that the regex engine jumps from space to space.)
+_GAP = re.compile(r" (?:(?<![A-Za-z0-9] )|(?![A-Za-z0-9]))")
 # Control characters are no text; Unicode's noncharacters U+FDD0–U+FDEF are no text either, and
 # the reader uses some of them as markers (below).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef]")
@@ -198,7 +198,10 @@ def _clean(text: str) -> str:
     """White space collapsed the way Chinese is read: HTML source wraps lines anywhere
     ("本年增/<br/>减", "第二十条第（一）\\n项"), and a break between Chinese characters is no
     word boundary. A space survives only between two ASCII letters or digits."""
-    return _GAP.sub("", _SPACE.sub(" ", text))
+    if "\u200b" in text or "\ufeff" in text:  # zero-width spaces part words as white space does
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    # str.split() splits at what re's \s matches (str.isspace), in C, and drops the ends.
+    return _GAP.sub("", " ".join(text.split()))
 
 
 _BLOCK = frozenset(
@@ -426,14 +429,9 @@ def _chrome_candidates(body) -> list:
     elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole."""
     found = {}
     for values in (_IDS(body), _CLASSES(body)):
-        verdicts = {}
-        for value in values:
-            chrome = verdicts.get(value)
-            if chrome is None:
-                chrome = verdicts[value] = _chrome_name(value)
-            if chrome:
-                el = value.getparent()
-                found[el] = el
+        names = {value for value in set(values) if _chrome_name(value)}
+        if names:
+            found.update((el, el) for el in [value.getparent() for value in values if value in names])
     for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
         if el is not body:
             found[el] = el
