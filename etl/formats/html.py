@@ -254,30 +254,47 @@ def _flat_text(el) -> str:
 def _article_lines(article) -> list[str]:
     """The article's lines: paragraphs and headings as lines, each data table as its caption and
     its rows in the pipe layout. A layout table is read as blocks, the data tables in it as tables."""
-    marked = _markup(article)
-    if _TABLE not in marked:
-        return _text_lines(marked)
-    tables = list(article.iter("table"))  # in document order, as their markers
+    # The data tables read as tables (those not inside another) are known first, and stand empty
+    # <table/>s in for them while the article is marked up: their rows are read already
+    # (_table_rows), and libxslt need not walk them again.
+    data_tables: list = []
+    for table in article.iter("table"):  # document order: a table comes before those inside it
+        if not any(_is_ancestor(outer, table) for outer in data_tables) and not _is_layout_table(table):
+            data_tables.append(table)
+    if data_tables and data_tables[0] is article:
+        return _data_table_lines(article)
+    stand_ins = {}
+    try:
+        for table in data_tables:
+            stand_in = etree.Element("table")
+            stand_in.tail = table.tail
+            table.getparent().replace(table, stand_in)
+            stand_ins[stand_in] = table
+        marked = _markup(article)
+        tables = list(article.iter("table"))  # in document order, as their markers
+    finally:
+        for stand_in, table in stand_ins.items():
+            stand_in.getparent().replace(stand_in, table)
     lines: list[str] = []
-    index = depth = data_depth = start = 0
+    index = start = 0
     for edge in _TABLE_EDGE.finditer(marked):
         if edge.group() == _TABLE:
-            table = tables[index]
+            table = stand_ins.get(tables[index])
             index += 1
-            depth += 1
-            if not data_depth and not _is_layout_table(table):
+            if table is not None:  # its start and end markers are next to each other
                 lines += _text_lines(marked[start:edge.start()])
-                for caption in table.findall("caption"):  # not a row: the rows would lose it
-                    text = _flat_text(caption)
-                    if text:
-                        lines.append(text)
-                lines += _table_lines(table)
-                data_depth = depth
-        else:
-            if data_depth == depth:
-                data_depth, start = 0, edge.end()
-            depth -= 1
+                lines += _data_table_lines(table)
+                start = edge.end() + 1
     return lines + _text_lines(marked[start:])
+
+
+def _data_table_lines(table) -> list[str]:
+    lines = []
+    for caption in table.findall("caption"):  # not a row: the rows would lose it
+        text = _flat_text(caption)
+        if text:
+            lines.append(text)
+    return lines + _table_lines(table)
 
 
 # --- Tables ----------------------------------------------------------------------------------
