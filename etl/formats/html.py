@@ -460,11 +460,20 @@ def _chrome_candidates(body) -> list:
 def _content_chars(el) -> int:
     """CJK characters in el's text outside links: the report is prose and tables, page chrome
     (menus, lists of related articles) is mostly links."""
+    return _cjk_count(_text_content(el)) - _linked_chars(el)
+
+
+def _linked_chars(el) -> int:
+    """CJK characters in the links inside el; an element inside el has no more."""
     if _HAS_NESTED_LINK(el):  # a link's text counts once for every link around it
-        linked = sum(_cjk_count(_text_content(a)) for a in el.iter("a"))
-    else:
-        linked = _cjk_count("".join(_LINK_TEXT_NODES(el)))
-    return _cjk_count(_text_content(el)) - linked
+        return sum(_cjk_count(_text_content(a)) for a in el.iter("a"))
+    return _cjk_count("".join(_LINK_TEXT_NODES(el)))
+
+
+def _content_over(el, limit: float) -> bool:
+    """_content_chars(el) > limit, without counting when el's text is too short to get there."""
+    text = _text_content(el)
+    return len(text) > limit and _cjk_count(text) - _linked_chars(el) > limit
 
 
 def _remove_chrome(body, tables: list) -> None:
@@ -475,7 +484,7 @@ def _remove_chrome(body, tables: list) -> None:
             continue
         if any(el is t or _is_ancestor(el, t) or _is_ancestor(t, el) for t in tables):
             continue  # never a report table, nor what holds one, nor a header row inside one
-        if total and _content_chars(el) > total / 2:
+        if total and _content_over(el, total / 2):
             continue  # a badly named wrapper ("main-header-content") holding the page's text
         for table in el.iterancestors("table"):  # its cells change: read them again
             memo.pop(("rows", table), None)
@@ -487,14 +496,27 @@ def _find_article(body, tables: list):
     """The smallest element that holds every report table and at least _ARTICLE_SHARE of the
     page's prose (CJK outside links): descend from <body> while one child still does. Without
     report tables it is the smallest element holding that share of the prose."""
-    total = _content_chars(body)
+    linked = _linked_chars(body)  # at least what any element inside holds
+    total = _cjk_count(_text_content(body)) - linked
+    share = _ARTICLE_SHARE * total
     node = body
     while total:
         for child in node:
             if not isinstance(child.tag, str) or _inside_data_table(child):
                 continue
-            if all(t is child or _is_ancestor(child, t) for t in tables) \
-                    and _content_chars(child) >= _ARTICLE_SHARE * total:
+            if all(t is child or _is_ancestor(child, t) for t in tables):
+                # Its content, _content_chars, reaches the share: counted only as far as needed.
+                text = _text_content(child)
+                if len(text) < share:
+                    continue
+                chars = _cjk_count(text)
+                if chars < share:
+                    continue
+                if chars - linked < share:
+                    child_linked = _linked_chars(child)
+                    if chars - child_linked < share:
+                        continue
+                    linked = child_linked
                 node = child
                 break
         else:
