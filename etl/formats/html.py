@@ -388,7 +388,7 @@ def _report_tables(root) -> list:
 
 
 def _is_ancestor(ancestor, el) -> bool:
-    return any(a is ancestor for a in el.iterancestors())
+    return ancestor in el.iterancestors()  # lxml elements compare by identity
 
 
 _LAYOUT_CELL_CHARS = 200  # a report table's longest cells (notes, long labels) are well under this
@@ -423,7 +423,7 @@ _PAGE_TAGS = ("header", "footer")  # the page's own; inside <article>/<main> the
 _CHROME_WORDS = ("nav", "menu", "header", "footer", "breadcrumb", "crumb", "sidebar", "share",
                  "position", "location", "topbar", "toolbar", "copyright")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_TOKEN = re.compile(r"[a-z0-9]+")
+_CHROME_WORD = re.compile("|".join(_CHROME_WORDS))
 _ARTICLE_SHARE = 0.8
 
 
@@ -436,8 +436,9 @@ def _is_chrome(el) -> bool:
 
 
 def _chrome_name(name: str) -> bool:
-    tokens = _TOKEN.findall(name.lower())
-    return any(word in token for token in tokens for word in _CHROME_WORDS)
+    # A chrome word in one of the name's [a-z0-9] tokens: being letters only, it can only be found
+    # inside one.
+    return _CHROME_WORD.search(name.lower()) is not None
 
 
 def _chrome_candidates(body) -> list:
@@ -499,12 +500,13 @@ def _find_article(body, tables: list):
     linked = _linked_chars(body)  # at least what any element inside holds
     total = _cjk_count(_text_content(body)) - linked
     share = _ARTICLE_SHARE * total
+    holders = [{t, *t.iterancestors()} for t in tables]  # per report table, it and what holds it
     node = body
     while total:
         for child in node:
             if not isinstance(child.tag, str) or _inside_data_table(child):
                 continue
-            if all(t is child or _is_ancestor(child, t) for t in tables):
+            if all(child in holding for holding in holders):
                 # Its content, _content_chars, reaches the share: counted only as far as needed.
                 text = _text_content(child)
                 if len(text) < share:
