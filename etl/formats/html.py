@@ -471,6 +471,16 @@ def _linked_chars(el) -> int:
     return _cjk_count("".join(_LINK_TEXT_NODES(el)))
 
 
+def _cjk_count_of_part(part: str, whole: str, whole_count: int) -> int:
+    """_cjk_count(part), part being the text of an element inside the one whose text is whole (a
+    run of it): when part is most of whole and found in it once, by counting what is around it."""
+    if 2 * len(part) > len(whole):
+        at = whole.find(part)
+        if at >= 0 and at == whole.rfind(part):
+            return whole_count - _cjk_count(whole[:at]) - _cjk_count(whole[at + len(part):])
+    return _cjk_count(part)
+
+
 def _content_over(el, limit: float) -> bool:
     """_content_chars(el) > limit, without counting when el's text is too short to get there."""
     text = _text_content(el)
@@ -497,8 +507,10 @@ def _find_article(body, tables: list):
     """The smallest element that holds every report table and at least _ARTICLE_SHARE of the
     page's prose (CJK outside links): descend from <body> while one child still does. Without
     report tables it is the smallest element holding that share of the prose."""
+    node_text = _text_content(body)
+    node_chars = _cjk_count(node_text)
     linked = _linked_chars(body)  # at least what any element inside holds
-    total = _cjk_count(_text_content(body)) - linked
+    total = node_chars - linked
     share = _ARTICLE_SHARE * total
     holders = [{t, *t.iterancestors()} for t in tables]  # per report table, it and what holds it
     node = body
@@ -511,7 +523,7 @@ def _find_article(body, tables: list):
                 text = _text_content(child)
                 if len(text) < share:
                     continue
-                chars = _cjk_count(text)
+                chars = _cjk_count_of_part(text, node_text, node_chars)
                 if chars < share:
                     continue
                 if chars - linked < share:
@@ -519,7 +531,7 @@ def _find_article(body, tables: list):
                     if chars - child_linked < share:
                         continue
                     linked = child_linked
-                node = child
+                node, node_text, node_chars = child, text, chars
                 break
         else:
             break
