@@ -15,7 +15,6 @@ import codecs
 import re
 
 import threading
-from itertools import islice
 
 from lxml import etree
 
@@ -136,13 +135,6 @@ _STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
 _IDS = etree.XPath("descendant::*/@id")  # smart strings: an attribute's element is its getparent()
 _CLASSES = etree.XPath("descendant::*/@class")
 _OWN_AND_CLASSES = etree.XPath("descendant-or-self::*/@class")
-# A row inside a cell (or another row) of its own table: its text belongs to the cell as well as
-# to the row, which the one-pass table reading below cannot say; such tables are read cell by
-# cell. The first test is exact for a table without tables inside it; with them, the second.
-_MAY_HAVE_ODD_ROW = etree.XPath(
-    "boolean(descendant::td/descendant::tr | descendant::th/descendant::tr | descendant::tr/descendant::tr)")
-_HAS_ODD_ROW = etree.XPath("boolean(descendant-or-self::tr"
-                           "[ancestor::*[self::table or self::tr or self::td or self::th][1][not(self::table)]])")
 
 
 def _text_content(el) -> str:
@@ -215,18 +207,23 @@ _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed",
 # have markers of their own, which are line breaks as well outside a data table. Inside a cell
 # every marker is a space: a cell is one line. Markers are noncharacters, removed from the page
 # before parsing (_CONTROL), so the text itself never holds one.
-_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4", "\ufdd5"
+_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END, _ROW_END = (
+    "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4", "\ufdd5", "\ufdd6")
 _MARKUP_XSLT = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{'|'.join(sorted(_BLOCK - {'table', 'tr'}))}">&#xFDD0;<xsl:apply-templates/>&#xFDD0;</xsl:template>
 <xsl:template match="br">&#xFDD0;</xsl:template>
 <xsl:template match="table">&#xFDD1;<xsl:apply-templates/>&#xFDD2;</xsl:template>
-<xsl:template match="tr">&#xFDD3;<xsl:apply-templates/>&#xFDD0;</xsl:template>
+<xsl:template match="tr">&#xFDD3;<xsl:apply-templates/>&#xFDD6;</xsl:template>
 <xsl:template match="tr/td|tr/th">&#xFDD4;<xsl:apply-templates/>&#xFDD5;</xsl:template>
 </xsl:stylesheet>"""
 _TABLE_EDGE = re.compile("[\ufdd1\ufdd2]")
-_ANY_MARKER = re.compile("[\ufdd0-\ufdd5]")
-_MARKERS_AS_SPACE = {ord(m): " " for m in (_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END)}
+_ANY_MARKER = re.compile("[\ufdd0-\ufdd6]")
+_MARKERS_AS_SPACE = {ord(m): " " for m in (_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END, _ROW_END)}
+# A row inside a cell, or inside another row, of its own table: its text belongs to the cell (or
+# row) as well as to itself, which splitting the marked text cannot say; such a table is read
+# cell by cell.
+_ROW_INSIDE = re.compile("\ufdd4[^\ufdd5]*\ufdd3|\ufdd3[^\ufdd6]*\ufdd3")
 _CELLS = re.compile("\ufdd4([^\ufdd5]*)\ufdd5")
 
 
@@ -320,9 +317,6 @@ def _compute_table_rows(table) -> list[list[str]]:
     no cells at all (see the module's docstring), so a row's cells are its own <td>/<th>, in the
     order they come, and a row wholly covered from above has none.
     """
-    if _MAY_HAVE_ODD_ROW(table) and (next(islice(table.iter("table"), 1, None), None) is None
-                                     or _HAS_ODD_ROW(table)):
-        return [[_flat_text(cell) for cell in tr if cell.tag in ("td", "th")] for tr in _rows(table)]
     marked = _markup(table)[1:-1]  # the table's own markers off
     if _TABLE in marked:  # a nested table is text of its cell: its markers are spaces
         parts, depth, start = [], 0, 0
@@ -339,6 +333,8 @@ def _compute_table_rows(table) -> list[list[str]]:
                     start = edge.end()
         parts.append(marked[start:])
         marked = "".join(parts)
+    if _ROW_INSIDE.search(marked):
+        return [[_flat_text(cell) for cell in tr if cell.tag in ("td", "th")] for tr in _rows(table)]
     marked = _clean(marked.replace(_BREAK, " ")).replace("|", "｜")
     return [_CELLS.findall(row) for row in marked.split(_ROW)[1:]]
 
