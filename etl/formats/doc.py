@@ -214,6 +214,7 @@ class _ParagraphProperties:
         # page read once (a list naming one page a million times must not cost a million reads).
         count = min(count, (len(table) - fc_plc) // 8)
         pages_read: set[int] = set()
+        huge: dict[bytes, bytes] = {}  # paragraphs formatted alike share their sprms: look once
         for i in range(max(count, 0)):
             pn = struct.unpack_from("<I", table, fc_plc + (count + 1) * 4 + i * 4)[0] & 0x3FFFFF
             if pn in pages_read:
@@ -231,7 +232,10 @@ class _ParagraphProperties:
                     body = (page[b_offset + 2:b_offset + 2 + 2 * page[b_offset + 1]] if cb == 0
                             else page[b_offset + 1:b_offset + 2 * cb])
                     grpprl = body[2:]  # after the istd (the paragraph style)
-                    grpprl = self._huge(grpprl, data_stream)
+                    found = huge.get(grpprl)
+                    if found is None:
+                        found = huge[grpprl] = self._huge(grpprl, data_stream)
+                    grpprl = found
                 self.runs.append((fcs[j], fcs[j + 1], grpprl))
         self.runs.sort()
         self.starts = [run[0] for run in self.runs]
@@ -313,6 +317,9 @@ def _render(chars: list[tuple[str, int]], papx: _ParagraphProperties) -> str:
     cell: list[str] = []  # the paragraphs of the current table cell so far
     row: list[str] = []  # the cells of the current table row so far
     fields: list[bool] = []  # one per open field: showing its result (True) or its code (False)
+    # Paragraphs formatted alike share their sprms: each distinct grpprl is read once.
+    kinds: dict[bytes, tuple[bool, bool]] = {}
+    covers: dict[bytes, set[int]] = {}
 
     for ch, fc in chars:
         # Paragraph ends are followed even inside a field code, so that a field spanning
@@ -321,9 +328,14 @@ def _render(chars: list[tuple[str, int]], papx: _ParagraphProperties) -> str:
             # A page or section break is taken as a paragraph end too: its properties are those
             # of the paragraph it is in (or ends), so a break inside a cell stays in the cell.
             grpprl = papx.at(fc)
-            in_table, row_end = _paragraph_kind(grpprl)
+            kind = kinds.get(grpprl)
+            if kind is None:
+                kind = kinds[grpprl] = _paragraph_kind(grpprl)
+            in_table, row_end = kind
             if ch == "\x07" and row_end:
-                covered = _covered_cells(grpprl)
+                covered = covers.get(grpprl)
+                if covered is None:
+                    covered = covers[grpprl] = _covered_cells(grpprl)
                 cells = [text for index, text in enumerate(row) if index not in covered]
                 if cells:
                     lines.append(pipe_row(cells))

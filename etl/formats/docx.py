@@ -109,14 +109,15 @@ def _cell_text(tc, parent) -> str:
 
 def _cell_props(tc) -> tuple[bool, bool]:
     """(covered by a vertical merge, covered by a legacy horizontal merge) for one w:tc."""
-    tc_pr = tc.find(_TC_PR)
+    # (iterchildren with a tag filters in C; find() goes through lxml's Python ElementPath.)
+    tc_pr = next(tc.iterchildren(_TC_PR), None)
     if tc_pr is None:
         return False, False
     # <w:vMerge/> without val, or val="continue", continues the merge begun above by val="restart".
-    v_merge = tc_pr.find(_V_MERGE)
+    v_merge = next(tc_pr.iterchildren(_V_MERGE), None)
     v_covered = v_merge is not None and v_merge.get(_VAL, "continue") == "continue"
     # Old Word files merge horizontally with <w:hMerge/> instead of gridSpan.
-    h_merge = tc_pr.find(_H_MERGE)
+    h_merge = next(tc_pr.iterchildren(_H_MERGE), None)
     h_covered = h_merge is not None and h_merge.get(_VAL, "continue") == "continue"
     return v_covered, h_covered
 

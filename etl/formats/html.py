@@ -108,18 +108,33 @@ def decode_html(data: bytes, declared_charset: str | None = None) -> str:
 # --- Parsing ---------------------------------------------------------------------------------
 
 # Untrusted pages: no network access, libxml2's depth and size limits kept (huge_tree off: markup
-# nested deeper than 256 levels is cut there instead of growing the tree, and the recursive walks
-# below stay far from Python's recursion limit). libxml2's HTML parser never loads a DTD nor
-# expands entities declared in one (billion laughs, XXE): only the predefined HTML entities.
-# Plain lxml elements, not lxml.html's HtmlElement: its Python class lookup for every element
-# touched was a fifth of the reading time.
+# nested deeper than 256 levels is cut there instead of growing the tree). libxml2's HTML parser
+# never loads a DTD nor expands entities declared in one (billion laughs, XXE): only the
+# predefined HTML entities. Plain lxml elements, not lxml.html's HtmlElement: its Python class
+# lookup for every element touched was a fifth of the reading time.
 # One parser per call: its error log tells whether the page was read whole (see html_to_text), and
-# a parser shared between threads would mix the logs of their pages.
+# a parser shared between threads would mix the logs of their pages. The page goes in as UTF-8
+# bytes with the encoding fixed (a <meta> charset has had its say in decode_html): libxml2 reads
+# those a fifth faster than a Python str, with the same tree.
 def html_parser() -> etree.HTMLParser:
-    return etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True)
+    return etree.HTMLParser(no_network=True, huge_tree=False, remove_comments=True, remove_pis=True,
+                            encoding="utf-8")
 
 
+# Reading is done by libxml2 wherever it can be: text through XPath and one XSLT pass (below),
+# elements found by XPath or tag-filtered iteration. A Python step per element of a 25 KB page
+# costs more than parsing it.
 _STRING_VALUE = etree.XPath("string()", smart_strings=False)
+_TEXT_NODES = etree.XPath("descendant::text()", smart_strings=False)
+# (XPath predicates cost libxml2 a good deal per element tested: plain location paths here, and
+# the values of attributes rather than the elements that have them.)
+_LINK_TEXT_NODES = etree.XPath("descendant-or-self::a/descendant::text()", smart_strings=False)
+_HAS_NESTED_LINK = etree.XPath("boolean(descendant-or-self::a/descendant::a)")
+_HIDDEN_ATTRIBUTES = etree.XPath("descendant-or-self::*/@hidden", smart_strings=False)
+_STYLES = etree.XPath("descendant-or-self::*/@style", smart_strings=False)
+_IDS = etree.XPath("descendant::*/@id")  # smart strings: an attribute's element is its getparent()
+_CLASSES = etree.XPath("descendant::*/@class")
+_OWN_AND_CLASSES = etree.XPath("descendant-or-self::*/@class")
 
 
 def _text_content(el) -> str:
@@ -141,7 +156,7 @@ def _drop_tree(el) -> None:
     parent.remove(el)
 
 
-# Per-call memo of each table's grid and layout verdict (tables are looked at from several
+# Per-call memo of each table's rows and layout verdict (tables are looked at from several
 # places); thread-local, since the flows may read pages on threads.
 _MEMO = threading.local()
 
@@ -155,25 +170,30 @@ def _memo() -> dict:
 # --- Text ------------------------------------------------------------------------------------
 
 _SPACE = re.compile(r"[\s\u200b\ufeff]+")
-_ALNUM = re.compile(r"[A-Za-z0-9]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Once every run of white space is one " ": a space not between two ASCII letters or digits.
+# (Written to start with the space, so that the regex engine jumps from space to space.)
+_GAP = re.compile(r" (?:(?<![A-Za-z0-9] )|(?![A-Za-z0-9]))")
+# Control characters are no text; Unicode's noncharacters U+FDD0–U+FDEF are no text either, and
+# the reader uses some of them as markers (below).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufdd0-\ufdef]")
 # Inline images (data: URIs) carry no text; one over libxml2's 10 MB limit for a single value
 # makes the parser give up on the rest of the page, silently losing the report after it.
 _DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]*)*,[^\"'\s>]{1024,}")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def _cjk_count(text: str) -> int:
+    return sum(map(len, _CJK.findall(text)))  # runs, not characters: fewer matches
 
 
 def _clean(text: str) -> str:
     """White space collapsed the way Chinese is read: HTML source wraps lines anywhere
     ("本年增/<br/>减", "第二十条第（一）\\n项"), and a break between Chinese characters is no
     word boundary. A space survives only between two ASCII letters or digits."""
-    parts = [part for part in _SPACE.split(text) if part]
-    out = ""
-    for part in parts:
-        if out and _ALNUM.match(out[-1]) and _ALNUM.match(part[0]):
-            out += " "
-        out += part
-    return out
+    if "\u200b" in text or "\ufeff" in text:  # zero-width spaces part words as white space does
+        text = text.replace("\u200b", " ").replace("\ufeff", " ")
+    # str.split() splits at what re's \s matches (str.isspace), in C, and drops the ends.
+    return _GAP.sub("", " ".join(text.split()))
 
 
 _BLOCK = frozenset(
@@ -181,73 +201,100 @@ _BLOCK = frozenset(
     "h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
 _DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "select", "button", "svg")
-_BREAK = None  # a line break among the pieces of text
+
+# The text of an element in one XSLT pass, with markers where the structure matters: a block
+# element's start and end and a <br/> are a line break (_BREAK); a table, a row and a row's cell
+# have markers of their own, which are line breaks as well outside a data table. Inside a cell
+# every marker is a space: a cell is one line. Markers are noncharacters, removed from the page
+# before parsing (_CONTROL), so the text itself never holds one.
+_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END, _ROW_END = (
+    "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3", "\ufdd4", "\ufdd5", "\ufdd6")
+_MARKUP_XSLT = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{'|'.join(sorted(_BLOCK - {'table', 'tr'}))}">&#xFDD0;<xsl:apply-templates/>&#xFDD0;</xsl:template>
+<xsl:template match="br">&#xFDD0;</xsl:template>
+<xsl:template match="table">&#xFDD1;<xsl:apply-templates/>&#xFDD2;</xsl:template>
+<xsl:template match="tr">&#xFDD3;<xsl:apply-templates/>&#xFDD6;</xsl:template>
+<xsl:template match="tr/td|tr/th">&#xFDD4;<xsl:apply-templates/>&#xFDD5;</xsl:template>
+</xsl:stylesheet>"""
+_TABLE_EDGE = re.compile("[\ufdd1\ufdd2]")
+_ANY_MARKER = re.compile("[\ufdd0-\ufdd6]")
+_MARKERS_AS_SPACE = {ord(m): " " for m in (_BREAK, _TABLE, _TABLE_END, _ROW, _CELL, _CELL_END, _ROW_END)}
+# A row inside a cell, or inside another row, of its own table: its text belongs to the cell (or
+# row) as well as to itself, which splitting the marked text cannot say; such a table is read
+# cell by cell.
+_ROW_INSIDE = re.compile("\ufdd4[^\ufdd5]*\ufdd3|\ufdd3[^\ufdd6]*\ufdd3")
+_CELLS = re.compile("\ufdd4([^\ufdd5]*)\ufdd5")
 
 
-class _Row(str):
-    """A table row already in the pipe layout: a line of its own, not to be cleaned again."""
+def _markup(el) -> str:
+    # One compiled stylesheet per thread: lxml documents an XSLT object as usable from the thread
+    # that made it.
+    transform = getattr(_MEMO, "xslt", None)
+    if transform is None:
+        transform = _MEMO.xslt = etree.XSLT(etree.XML(_MARKUP_XSLT))
+    return str(transform(el))
 
 
-def _pieces(el, out: list, tables: bool) -> None:
-    """The text of el in document order, with _BREAK at block boundaries. With tables=True a data
-    table is replaced by its pipe-layout lines; with tables=False (inside a cell) it is just text."""
-    tag = el.tag if isinstance(el.tag, str) else None  # comments and processing instructions: None
-    if tag == "br":
-        out.append(_BREAK)
-    elif tag == "table" and tables and not _is_layout_table(el):
-        out.append(_BREAK)
-        for caption in el.findall("caption"):  # not a row: the grid would lose it
-            out.extend((_cell_text(caption), _BREAK))
-        out.extend(_Row(line) for line in _table_lines(el))
-    elif tag is not None:
-        block = tag in _BLOCK
-        if block:
-            out.append(_BREAK)
-        if el.text:
-            out.append(el.text)
-        for child in el:
-            _pieces(child, out, tables)
-            if child.tail:
-                out.append(child.tail)
-        if block:
-            out.append(_BREAK)
+def _text_lines(marked: str) -> list[str]:
+    """Marked text (outside data tables) → its non-empty lines, cleaned."""
+    return [line for line in _ANY_MARKER.split(_clean(marked)) if line]
 
 
-def _lines(el, tables: bool = True) -> list[str]:
-    pieces: list = []
-    _pieces(el, pieces, tables)
-    lines, current = [], []
-    for piece in pieces + [_BREAK]:
-        if piece is _BREAK or isinstance(piece, _Row):
-            line = _clean("".join(current))
-            if line:
-                lines.append(line)
-            if piece is not _BREAK:
-                lines.append(str(piece))
-            current = []
-        else:
-            current.append(piece)
-    return lines
+def _flat_text(el) -> str:
+    """One cell (or caption) as one line: its paragraphs, <br/>s and any table nested in it joined
+    (a space between them, kept only between ASCII letters or digits: "本年增/" + "减",
+    "Total count")."""
+    return _clean(_markup(el).translate(_MARKERS_AS_SPACE)).replace("|", "｜")
 
 
-def _cell_text(cell) -> str:
-    """One cell as one line: its paragraphs, <br/>s and any table nested in it joined."""
-    # Lines are already cleaned; joining them with a space and cleaning again drops the space
-    # between Chinese characters ("本年增/" + "减") and keeps it between Latin words.
-    return _clean(" ".join(_lines(cell, tables=False))).replace("|", "｜")
+def _article_lines(article) -> list[str]:
+    """The article's lines: paragraphs and headings as lines, each data table as its caption and
+    its rows in the pipe layout. A layout table is read as blocks, the data tables in it as tables."""
+    # The data tables read as tables (those not inside another) are known first, and stand empty
+    # <table/>s in for them while the article is marked up: their rows are read already
+    # (_table_rows), and libxslt need not walk them again.
+    data_tables: list = []
+    for table in article.iter("table"):  # document order: a table comes before those inside it
+        if not any(_is_ancestor(outer, table) for outer in data_tables) and not _is_layout_table(table):
+            data_tables.append(table)
+    if data_tables and data_tables[0] is article:
+        return _data_table_lines(article)
+    stand_ins = {}
+    try:
+        for table in data_tables:
+            stand_in = etree.Element("table")
+            stand_in.tail = table.tail
+            table.getparent().replace(table, stand_in)
+            stand_ins[stand_in] = table
+        marked = _markup(article)
+        tables = list(article.iter("table"))  # in document order, as their markers
+    finally:
+        for stand_in, table in stand_ins.items():
+            stand_in.getparent().replace(stand_in, table)
+    lines: list[str] = []
+    index = start = 0
+    for edge in _TABLE_EDGE.finditer(marked):
+        if edge.group() == _TABLE:
+            table = stand_ins.get(tables[index])
+            index += 1
+            if table is not None:  # its start and end markers are next to each other
+                lines += _text_lines(marked[start:edge.start()])
+                lines += _data_table_lines(table)
+                start = edge.end() + 1
+    return lines + _text_lines(marked[start:])
+
+
+def _data_table_lines(table) -> list[str]:
+    lines = []
+    for caption in table.findall("caption"):  # not a row: the rows would lose it
+        text = _flat_text(caption)
+        if text:
+            lines.append(text)
+    return lines + _table_lines(table)
 
 
 # --- Tables ----------------------------------------------------------------------------------
-
-
-_SPAN = re.compile(r"\s*(\d+)")
-
-
-def _span(value: str | None) -> int:
-    if value is None:
-        return 1
-    match = _SPAN.match(value)
-    return max(1, min(int(match.group(1)), 1000)) if match else 1
 
 
 def _rows(table) -> list:
@@ -255,44 +302,46 @@ def _rows(table) -> list:
     return [tr for tr in table.iter("tr") if next(tr.iterancestors("table"), None) is table]
 
 
-def _grid(table) -> list[list[tuple[int, object]]]:
+def _table_rows(table) -> list[list[str]]:
     memo = _memo()
-    key = ("grid", table)
+    key = ("rows", table)
     if key not in memo:
-        memo[key] = _compute_grid(table)
+        memo[key] = _compute_table_rows(table)
     return memo[key]
 
 
-def _compute_grid(table) -> list[list[tuple[int, object]]]:
-    """Per row, its origin cells as (column, cell element), with rowspan and colspan resolved.
+def _compute_table_rows(table) -> list[list[str]]:
+    """Per row of the table, the text of its cells (_flat_text), in order.
 
-    Positions covered by a span from a row above are skipped when placing a row's cells, so each
-    cell lands in its true column; a covered position gets no entry of its own. Origin cells come
-    out in column order, which is the order the parser needs for the values after a label.
+    A merged cell is the cell at its origin only: the positions a rowspan or colspan covers are
+    no cells at all (see the module's docstring), so a row's cells are its own <td>/<th>, in the
+    order they come, and a row wholly covered from above has none.
     """
-    rows = _rows(table)
-    taken: set[tuple[int, int]] = set()
-    grid = []
-    for r, tr in enumerate(rows):
-        col, origins = 0, []
-        for cell in tr:
-            if cell.tag not in ("td", "th"):
-                continue
-            while (r, col) in taken:
-                col += 1
-            rowspan = min(_span(cell.get("rowspan")), len(rows) - r)
-            colspan = _span(cell.get("colspan"))
-            taken.update((r + dr, col + dc) for dr in range(rowspan) for dc in range(colspan))
-            origins.append((col, cell))
-            col += colspan
-        grid.append(origins)
-    return grid
+    marked = _markup(table)[1:-1]  # the table's own markers off
+    if _TABLE in marked:  # a nested table is text of its cell: its markers are spaces
+        parts, depth, start = [], 0, 0
+        for edge in _TABLE_EDGE.finditer(marked):
+            if edge.group() == _TABLE:
+                if not depth:
+                    parts.append(marked[start:edge.start()])
+                    start = edge.start()
+                depth += 1
+            else:
+                depth -= 1
+                if not depth:
+                    parts.append(marked[start:edge.end()].translate(_MARKERS_AS_SPACE))
+                    start = edge.end()
+        parts.append(marked[start:])
+        marked = "".join(parts)
+    if _ROW_INSIDE.search(marked):
+        return [[_flat_text(cell) for cell in tr if cell.tag in ("td", "th")] for tr in _rows(table)]
+    marked = _clean(marked.replace(_BREAK, " ")).replace("|", "｜")
+    return [_CELLS.findall(row) for row in marked.split(_ROW)[1:]]
 
 
 def _table_lines(table) -> list[str]:
     lines = []
-    for origins in _grid(table):
-        cells = [_cell_text(cell) for _col, cell in origins]
+    for cells in _table_rows(table):
         # A row wholly covered by spans from above has no cells; a row of one empty cell is a
         # spacer. Neither is a row of the report. A row of several blanks is kept: those are
         # value cells (the review table's one data row can be all blank).
@@ -319,7 +368,10 @@ _TABLE_MARKERS = ("第二十条第", "本年新收", "上年结转", "结转下�
 
 
 def _has_markers(table) -> bool:
-    text = _SPACE.sub("", _text_content(table))
+    text = _text_content(table)
+    if any(marker in text for marker in _TABLE_MARKERS):  # no white space inside: found as it is
+        return True
+    text = _SPACE.sub("", text)
     return any(marker in text for marker in _TABLE_MARKERS)
 
 
@@ -332,7 +384,7 @@ def _report_tables(root) -> list:
 
 
 def _is_ancestor(ancestor, el) -> bool:
-    return any(a is ancestor for a in el.iterancestors())
+    return ancestor in el.iterancestors()  # lxml elements compare by identity
 
 
 _LAYOUT_CELL_CHARS = 200  # a report table's longest cells (notes, long labels) are well under this
@@ -352,10 +404,12 @@ def _compute_is_layout_table(table) -> bool:
     rows have one cell each, or with a cell holding more text than a table cell ever does."""
     if any(_has_markers(t) for t in table.iter("table") if t is not table):
         return True
-    grid = _grid(table)
-    if all(len(origins) <= 1 for origins in grid):
+    rows = _table_rows(table)
+    if all(len(cells) <= 1 for cells in rows):
         return True
-    return any(len(_SPACE.sub("", _text_content(cell))) > _LAYOUT_CELL_CHARS for row in grid for _col, cell in row)
+    # A cell's text holds no white space but the single spaces _clean keeps.
+    return any(len(cell) - cell.count(" ") > _LAYOUT_CELL_CHARS
+               for cells in rows for cell in cells if len(cell) > _LAYOUT_CELL_CHARS)
 
 
 # --- Finding the article ---------------------------------------------------------------------
@@ -365,7 +419,7 @@ _PAGE_TAGS = ("header", "footer")  # the page's own; inside <article>/<main> the
 _CHROME_WORDS = ("nav", "menu", "header", "footer", "breadcrumb", "crumb", "sidebar", "share",
                  "position", "location", "topbar", "toolbar", "copyright")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_TOKEN = re.compile(r"[a-z0-9]+")
+_CHROME_WORD = re.compile("|".join(_CHROME_WORDS))
 _ARTICLE_SHARE = 0.8
 
 
@@ -374,26 +428,74 @@ def _is_chrome(el) -> bool:
         return True
     if el.tag in _PAGE_TAGS:
         return not any(a.tag in ("article", "main") for a in el.iterancestors())
-    tokens = _TOKEN.findall(f"{el.get('id', '')} {el.get('class', '')}".lower())
-    return any(word in token for token in tokens for word in _CHROME_WORDS)
+    return _chrome_name(f"{el.get('id', '')} {el.get('class', '')}")
+
+
+def _chrome_name(name: str) -> bool:
+    # A chrome word in one of the name's [a-z0-9] tokens: being letters only, it can only be found
+    # inside one.
+    return _CHROME_WORD.search(name.lower()) is not None
+
+
+def _chrome_candidates(body) -> list:
+    """The elements _is_chrome may say yes to: chrome tags, and elements whose id or class names
+    chrome (few distinct values on a page: each is looked at once). An element comes before the
+    elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole."""
+    found = {}
+    for values in (_IDS(body), _CLASSES(body)):
+        names = {value for value in set(values) if _chrome_name(value)}
+        if names:
+            found.update((el, el) for el in [value.getparent() for value in values if value in names])
+    for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
+        if el is not body:
+            found[el] = el
+    if len(found) < 2:
+        return list(found)
+    return sorted(found, key=lambda el: sum(1 for _ in el.iterancestors()))
 
 
 def _content_chars(el) -> int:
     """CJK characters in el's text outside links: the report is prose and tables, page chrome
     (menus, lists of related articles) is mostly links."""
-    linked = sum(len(_CJK.findall(_text_content(a))) for a in el.iter("a"))
-    return len(_CJK.findall(_text_content(el))) - linked
+    return _cjk_count(_text_content(el)) - _linked_chars(el)
+
+
+def _linked_chars(el) -> int:
+    """CJK characters in the links inside el; an element inside el has no more."""
+    if _HAS_NESTED_LINK(el):  # a link's text counts once for every link around it
+        return sum(_cjk_count(_text_content(a)) for a in el.iter("a"))
+    return _cjk_count("".join(_LINK_TEXT_NODES(el)))
+
+
+def _cjk_count_of_part(part: str, whole: str, whole_count: int) -> int:
+    """_cjk_count(part), part being the text of an element inside the one whose text is whole (a
+    run of it): when part is most of whole and found in it once, by counting what is around it."""
+    if 2 * len(part) > len(whole):
+        at = whole.find(part)
+        if at >= 0 and at == whole.rfind(part):
+            return whole_count - _cjk_count(whole[:at]) - _cjk_count(whole[at + len(part):])
+    return _cjk_count(part)
+
+
+def _content_over(el, limit: float) -> bool:
+    """_content_chars(el) > limit, without counting when el's text is too short to get there."""
+    text = _text_content(el)
+    return len(text) > limit and _cjk_count(text) - _linked_chars(el) > limit
 
 
 def _remove_chrome(body, tables: list) -> None:
     total = _content_chars(body)
-    for el in list(body.iter()):
-        if not isinstance(el.tag, str) or el is body or el.getparent() is None or not _is_chrome(el):
+    memo = _memo()
+    for el in _chrome_candidates(body):
+        if el.getparent() is None or not _is_chrome(el):
             continue
         if any(el is t or _is_ancestor(el, t) or _is_ancestor(t, el) for t in tables):
             continue  # never a report table, nor what holds one, nor a header row inside one
-        if total and _content_chars(el) > total / 2:
+        if total and _content_over(el, total / 2):
             continue  # a badly named wrapper ("main-header-content") holding the page's text
+        for table in el.iterancestors("table"):  # its cells change: read them again
+            memo.pop(("rows", table), None)
+            memo.pop(("layout", table), None)
         _drop_tree(el)
 
 
@@ -401,15 +503,31 @@ def _find_article(body, tables: list):
     """The smallest element that holds every report table and at least _ARTICLE_SHARE of the
     page's prose (CJK outside links): descend from <body> while one child still does. Without
     report tables it is the smallest element holding that share of the prose."""
-    total = _content_chars(body)
+    node_text = _text_content(body)
+    node_chars = _cjk_count(node_text)
+    linked = _linked_chars(body)  # at least what any element inside holds
+    total = node_chars - linked
+    share = _ARTICLE_SHARE * total
+    holders = [{t, *t.iterancestors()} for t in tables]  # per report table, it and what holds it
     node = body
     while total:
         for child in node:
             if not isinstance(child.tag, str) or _inside_data_table(child):
                 continue
-            if all(t is child or _is_ancestor(child, t) for t in tables) \
-                    and _content_chars(child) >= _ARTICLE_SHARE * total:
-                node = child
+            if all(child in holding for holding in holders):
+                # Its content, _content_chars, reaches the share: counted only as far as needed.
+                text = _text_content(child)
+                if len(text) < share:
+                    continue
+                chars = _cjk_count_of_part(text, node_text, node_chars)
+                if chars < share:
+                    continue
+                if chars - linked < share:
+                    child_linked = _linked_chars(child)
+                    if chars - child_linked < share:
+                        continue
+                    linked = child_linked
+                node, node_text, node_chars = child, text, chars
                 break
         else:
             break
@@ -419,11 +537,13 @@ def _find_article(body, tables: list):
 def _drop_hidden(root) -> None:
     """Hidden copies (print versions, Word's hidden text) would print the report twice. But a
     page whose text is mostly hidden shows it by script: then hidden is all there is."""
+    if not _HIDDEN_ATTRIBUTES(root) and not any(_HIDDEN.search(style) for style in set(_STYLES(root))):
+        return
     hidden = [el for el in root.iter() if isinstance(el.tag, str)
               and (el.get("hidden") is not None or _HIDDEN.search(el.get("style") or ""))]
     hidden = [el for el in hidden if not any(_is_ancestor(h, el) for h in hidden)]
-    chars = len(_CJK.findall(_text_content(root)))
-    if sum(len(_CJK.findall(_text_content(el))) for el in hidden) <= chars / 2:
+    chars = _cjk_count(_text_content(root))
+    if sum(_cjk_count(_text_content(el)) for el in hidden) <= chars / 2:
         for el in hidden:
             _drop_tree(el)
 
@@ -441,13 +561,19 @@ _PUBLISHED = re.compile(
 )
 
 
-def _page_title(root) -> str | None:
-    """The report's title from the page's headings or <title>, for an article that doesn't print it."""
+def _title_candidates(root):
     # <h1> first: <title> often carries the site's name as well ("…年度报告_苏州市人民政府"). Lesser
     # headings last: a sidebar's list of other reports (last year's) uses them too.
-    candidates = [el for tag in ("h1", "title", "h2", "h3") for el in root.iter(tag)]
-    candidates += [el for el in root.iter() if isinstance(el.tag, str) and "title" in (el.get("class") or "").lower()]
-    for el in candidates:
+    for tag in ("h1", "title", "h2", "h3"):
+        yield from root.iter(tag)
+    for value in _OWN_AND_CLASSES(root):
+        if "title" in value.lower():
+            yield value.getparent()
+
+
+def _page_title(root) -> str | None:
+    """The report's title from the page's headings or <title>, for an article that doesn't print it."""
+    for el in _title_candidates(root):
         text = _clean(_text_content(el))
         if find_title(_simplified(text)):
             return text
@@ -475,7 +601,8 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     and the year from the title.
     """
     text = decode_html(data, declared_charset)
-    # lxml refuses str input carrying an XML encoding declaration; control characters are no text.
+    # An XML declaration names an encoding the decoded text no longer has (and lxml refuses one
+    # in str input); control characters are no text.
     text = _CONTROL.sub("", _XML_DECLARATION.sub("", text))
     # A DOCTYPE with an internal subset (entity declarations: XHTML pages, or billion laughs and
     # XXE attempts) means nothing to the HTML parser, which would print its "]>" as text.
@@ -485,7 +612,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
         return ""
     parser = html_parser()
     try:
-        root = etree.fromstring(text, parser)
+        root = etree.fromstring(text.encode("utf-8"), parser)
     except (etree.ParserError, etree.XMLSyntaxError):
         return ""
     if root is None:
@@ -507,19 +634,20 @@ def _article_text(root) -> str:
         _drop_tree(el)
     _drop_hidden(root)
     title = _page_title(root)
-    published = _PUBLISHED.search(_simplified("\n".join(root.itertext())))  # text nodes apart: "29" + "15:30" is no "2915"
+    # Text nodes apart: "29" + "15:30" is no "2915".
+    published = _PUBLISHED.search(_simplified("\n".join(_TEXT_NODES(root))))
     body = root.find("body")
     body = body if body is not None else root
     tables = _report_tables(body)
     _remove_chrome(body, tables)
-    _MEMO.tables = {}  # removing chrome can change a layout table's cells
     article = _find_article(body, tables)
 
-    lines = _lines(article)
-    article_text = _simplified("\n".join(lines))
+    lines = _article_lines(article)
     head = []
-    if title and find_title(article_text) is None:
-        head.append(title)
-    if published and not _PUBLISHED.search(article_text):
-        head.append(_clean(published.group(0)))
+    if title or published:
+        article_text = _simplified("\n".join(lines))
+        if title and find_title(article_text) is None:
+            head.append(title)
+        if published and not _PUBLISHED.search(article_text):
+            head.append(_clean(published.group(0)))
     return "\n".join(head + lines) + "\n"
