@@ -13,7 +13,9 @@ of a report has hundreds of grid points.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import islice
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 SNAP = 3.0  # edges this close to one line are one line (double rules, slightly offset borders)
@@ -56,10 +58,20 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
     first printed), in the original order; otherwise every character of a bold heading would
     come out twice."""
     # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
-    keys = sorted((c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars))
-    dropped: set[int] = set()
+    # (A one-character text sorts as its code point, and numbers sort much faster than strings.)
+    try:
+        keys = sorted([(ord(c.text), c.top, c.x0, c.size, i) for i, c in enumerate(chars)])
+    except TypeError:  # a text of several characters (hand-made boxes)
+        keys = sorted([(c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars)])
     count = len(keys)
-    for k in range(count):
+    # Only where the next key has the same text and a top within the tolerance can a twin
+    # follow; the scan below visits only those keys.
+    starts = [k for k, (a, b) in enumerate(zip(keys, islice(keys, 1, None)))
+              if a[0] == b[0] and b[1] - a[1] <= tolerance]
+    if not starts:
+        return chars
+    dropped: set[int] = set()
+    for k in starts:
         text, top, x0, size, i = keys[k]
         if i in dropped:
             continue
@@ -77,6 +89,11 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
     if not dropped:
         return chars
     return [c for i, c in enumerate(chars) if i not in dropped]
+
+
+# Sort keys as C-level getters (a Python key function costs more than the sort's comparisons).
+_top = attrgetter("top")
+_left_then_top = attrgetter("x0", "top")
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
@@ -105,9 +122,10 @@ def text_lines(chars: list[Char]) -> list[Line]:
     last = None
     for char in by_top:
         if last is None or char.top > last + LINE_TOP:
-            groups.append([char])
+            group = [char]
+            groups.append(group)
         else:
-            groups[-1].append(char)
+            group.append(char)
         last = char.top
     lines = []
     for group in groups:
@@ -115,7 +133,9 @@ def text_lines(chars: list[Char]) -> list[Line]:
         text: list[str] = []
         previous = None  # the last character of the current word; None after a blank
         x0 = x1 = top = bottom = None
-        for char in sorted(group, key=_left_then_top) if len(group) > 1 else group:
+        if len(group) > 1:
+            group.sort(key=_left_then_top)
+        for char in group:
             if char.text.isspace():
                 previous = None
                 continue
@@ -137,14 +157,6 @@ def text_lines(chars: list[Char]) -> list[Line]:
         if line_chars:
             lines.append(Line("".join(text), x0, x1, top, bottom, line_chars))
     return lines
-
-
-def _top(char: Char) -> float:
-    return char.top
-
-
-def _left_then_top(char: Char) -> tuple[float, float]:
-    return char.x0, char.top
 
 
 # --- Ruling lines → tables ----------------------------------------------------------------------
@@ -268,19 +280,19 @@ class Table:
             by_top.setdefault(cell[1], {})[cell[0]] = cell
         return [[cells.get(x) for x in xs] for _top, cells in sorted(by_top.items())]
 
-    def extract(self, chars: list[Char]) -> list[list[str | None]]:
+    def extract(self, chars: list[Char], centres: Centres | None = None) -> list[list[str | None]]:
         """Each row's cells as text (lines joined by "\\n"): "" for a blank cell, None for a
-        position a merged cell covers. A character belongs to the cell its centre is in."""
-        # Characters by the height of their centre, so each row takes its band by bisection.
-        centred = sorted((((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, i) for i, c in enumerate(chars)))
-        heights = [v for v, _h, _i in centred]
+        position a merged cell covers. A character belongs to the cell its centre is in.
+        `centres`: Centres(chars), when the caller has it already (several tables on a page)."""
+        centres = centres or Centres(chars)
+        centred, heights = centres.centred, centres.heights
         out = []
         for row in self.rows():
             real = [c for c in row if c is not None]
             top, bottom = min(c[1] for c in real), max(c[3] for c in real)
             x0, x1 = min(c[0] for c in real), max(c[2] for c in real)
             band = centred[bisect_left(heights, top):bisect_left(heights, bottom)]
-            row_chars = sorted((h, v, i) for v, h, i in band if x0 <= h < x1)
+            row_chars = sorted([(h, v, i) for v, h, i in band if x0 <= h < x1])
             lefts = [h for h, _v, _i in row_chars]
             texts: list[str | None] = []
             for cell in row:
@@ -288,10 +300,25 @@ class Table:
                     texts.append(None)
                     continue
                 column = row_chars[bisect_left(lefts, cell[0]):bisect_left(lefts, cell[2])]
-                inside = sorted(i for _h, v, i in column if cell[1] <= v < cell[3])
-                texts.append("\n".join(line.text for line in text_lines([chars[i] for i in inside])))
+                inside = sorted([i for _h, v, i in column if cell[1] <= v < cell[3]])
+                texts.append("\n".join([line.text for line in text_lines([chars[i] for i in inside])]))
             out.append(texts)
         return out
+
+
+class Centres:
+    """The centres of a page's characters, (vertical, horizontal, index) sorted, for taking the
+    characters of a band of the page by bisection."""
+
+    def __init__(self, chars: list[Char]):
+        self.centred = sorted([((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, i) for i, c in enumerate(chars)])
+        self.heights = [v for v, _h, _i in self.centred]
+
+    def inside(self, box: Box) -> list[int]:
+        """The indexes of the characters whose centre is in the box (its edges included)."""
+        x0, top, x1, bottom = box
+        band = self.centred[bisect_left(self.heights, top):bisect_right(self.heights, bottom)]
+        return [i for _v, h, i in band if x0 <= h <= x1]
 
 
 def find_tables(edges: list[Edge]) -> list[Table]:
