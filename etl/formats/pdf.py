@@ -288,16 +288,17 @@ def _chars(textpage: int, api, height: float) -> tuple[list[Char], int]:
     for i in generated:
         keep[i] = 0
     flat = memoryview(boxes).cast("B").cast("f").tolist()  # left, top, right, bottom per character
-    index = list(compress(range(count), keep))
-    texts = list(compress(texts, keep))
-    x0s, x1s = list(compress(flat[0::4], keep)), list(compress(flat[2::4], keep))
-    tops = [height - v for v in compress(flat[1::4], keep)]
-    bottoms = [height - v for v in compress(flat[3::4], keep)]
-    keys = list(map(round, map(operator.sub, bottoms, tops), repeat(2)))
-    first = dict(zip(reversed(keys), reversed(index)))  # each height's first character
-    size_of = {key: api.font_size(textpage, i) for key, i in first.items()}
-    sizes = list(map(size_of.__getitem__, keys))
-    return list(map(Char, texts, x0s, x1s, tops, bottoms, sizes)), undecodable
+    tops = [height - v for v in flat[1::4]]
+    bottoms = [height - v for v in flat[3::4]]
+    heights = list(map(operator.sub, bottoms, tops))
+    if not all(keep):
+        for i in compress(range(count), map(operator.not_, keep)):
+            heights[i] = None
+    first = dict(zip(reversed(heights), reversed(range(count))))  # each height's first character
+    first.pop(None, None)
+    size_of = {height: api.font_size(textpage, i) for height, i in first.items()}
+    sizes = list(map(size_of.get, heights))
+    return list(compress(map(Char, texts, flat[0::4], flat[2::4], tops, bottoms, sizes), keep)), undecodable
 
 
 def _collect_edges(container: int, api, height: float, edges: list[Edge], form=None, matrix=None, depth=0) -> None:

@@ -230,33 +230,31 @@ def find_cells(horizontals: list[Edge], verticals: list[Edge]) -> list[Box]:
                 hs.add(by_top[k])
     column: dict[float, list[float]] = {}  # x → the ys of its points, ascending
     row: dict[float, list[float]] = {}  # y → the xs of its points, ascending
-    for x, y in sorted(points):
+    ordered = sorted(points)
+    for x, y in ordered:
         column.setdefault(x, []).append(y)
         row.setdefault(y, []).append(x)
-    for ys in column.values():
-        ys.sort()
 
-    def joined_v(p, q) -> bool:
-        return bool(points[p][0] & points[q][0])
-
-    def joined_h(p, q) -> bool:
-        return bool(points[p][1] & points[q][1])
-
+    # Two points are joined when one edge runs through both (their edge sets meet).
     cells = []
-    for x, y in sorted(points):
-        p = (x, y)
-        below = [(x, by) for by in column[x] if by > y]
-        right = [(rx, y) for rx in row[y] if rx > x]
+    for x, y in ordered:
+        p_vertical, p_horizontal = points[(x, y)]
+        ys, xs = column[x], row[y]
+        below = ys[bisect_right(ys, y):]
+        right = xs[bisect_right(xs, x):]
         found = None
-        for b in below:
-            if not joined_v(p, b):
+        for by in below:
+            b_vertical, b_horizontal = points[(x, by)]
+            if p_vertical.isdisjoint(b_vertical):
                 continue
-            for r in right:
-                if not joined_h(p, r):
+            for rx in right:
+                r_vertical, r_horizontal = points[(rx, y)]
+                if p_horizontal.isdisjoint(r_horizontal):
                     continue
-                corner = (r[0], b[1])
-                if corner in points and joined_v(corner, r) and joined_h(corner, b):
-                    found = (x, y, r[0], b[1])
+                corner = points.get((rx, by))
+                if corner is not None and not corner[0].isdisjoint(r_vertical) \
+                        and not corner[1].isdisjoint(b_horizontal):
+                    found = (x, y, rx, by)
                     break
             if found:
                 break
@@ -325,24 +323,26 @@ def find_tables(edges: list[Edge]) -> list[Table]:
     """The ruled tables among the edges, top to bottom: cells sharing a corner are one table;
     a lone cell is a frame, not a table."""
     cells = find_cells(*merge_edges(edges))
-    # Connected components over shared corners (union–find on corner points).
+    # Connected components over shared corners (union–find on corner points, roots found inline:
+    # a page's grid has hundreds of corners).
     parent = list(range(len(cells)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     owner: dict[tuple[float, float], int] = {}
     for i, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            if corner in owner:
-                parent[root(i)] = root(owner[corner])
-            else:
-                owner[corner] = i
+            a = b = owner.setdefault(corner, i)
+            if b == i:
+                continue
+            a = i
+            while parent[a] != a:
+                parent[a] = a = parent[parent[a]]
+            while parent[b] != b:
+                parent[b] = b = parent[parent[b]]
+            parent[a] = b
     groups: dict[int, list[Box]] = {}
     for i, cell in enumerate(cells):
-        groups.setdefault(root(i), []).append(cell)
+        a = i
+        while parent[a] != a:
+            parent[a] = a = parent[parent[a]]
+        groups.setdefault(a, []).append(cell)
     tables = [Table(group) for group in groups.values() if len(group) > 1]
     return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t.cells))
