@@ -428,6 +428,10 @@ def _chunks(line: Line) -> list[tuple[float, float, list[Char]]]:
     # character over 2 pt: one chunk, known without going through its characters one by one.
     if " " not in line.text and min(map(_size, chars)) > 2.01:
         return [(line.x0, line.x1, chars)]
+    return _chunks_by_gaps(chars)
+
+
+def _chunks_by_gaps(chars: list[Char]) -> list[tuple[float, float, list[Char]]]:
     chunks: list[list] = []
     last = None
     for char in chars:

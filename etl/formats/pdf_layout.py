@@ -14,7 +14,6 @@ of a report has hundreds of grid points.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import islice
 from operator import attrgetter
 from dataclasses import dataclass, field
 
@@ -57,21 +56,58 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
     """Characters printed twice at (nearly) the same place — fake bold, a shadow — once (the
     first printed), in the original order; otherwise every character of a bold heading would
     come out twice."""
-    # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
-    # (A one-character text sorts as its code point, and numbers sort much faster than strings.)
-    try:
-        keys = sorted([(ord(c.text), c.top, c.x0, c.size, i) for i, c in enumerate(chars)])
-    except TypeError:  # a text of several characters (hand-made boxes)
-        keys = sorted([(c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars)])
-    count = len(keys)
-    # Only where the next key has the same text and a top within the tolerance can a twin
-    # follow; the scan below visits only those keys.
-    starts = [k for k, (a, b) in enumerate(zip(keys, islice(keys, 1, None)))
-              if a[0] == b[0] and b[1] - a[1] <= tolerance]
-    if not starts:
+    dropped = _twins_dropped(chars, _suspects(chars, tolerance), tolerance)
+    if not dropped:
         return chars
+    return [c for i, c in enumerate(chars) if i not in dropped]
+
+
+def _suspects(chars: list[Char], tolerance: float) -> range | list[int]:
+    """The indexes of the characters that may have a twin (all of them, or a few).
+
+    Twins have the same text and tops within the tolerance: as numbers text-then-top
+    (code point × 65536 + top) they are within the tolerance, and so is each key between them
+    in sorted order. Only characters next to a key that close can have a twin, and only if
+    their lefts are within the tolerance; sorting plain numbers is much cheaper than sorting the
+    exact keys of every character.
+    """
+    count = len(chars)
+    try:
+        keys = [ord(c.text) * 65536.0 + c.top for c in chars]
+    except TypeError:  # a text of several characters (hand-made boxes)
+        return range(count)
+    if sum(keys) != sum(keys):  # NaN: no order to rely on
+        return range(count)
+    order = sorted(range(count), key=keys.__getitem__)
+    ordered = [keys[i] for i in order]
+    limit = tolerance + 0.001  # the keys' rounding is far below
+    close = [k for k in range(count - 1) if ordered[k + 1] - ordered[k] <= limit]
+    # Runs of close keys (the same character repeated on a line, mostly): twins are in one run,
+    # and their lefts are within the tolerance too, so are two lefts next to each other in order.
+    suspects: list[int] = []
+    k = 0
+    while k < len(close):
+        start = end = close[k]
+        k += 1
+        while k < len(close) and close[k] == end + 1:
+            end = close[k]
+            k += 1
+        run = order[start:end + 2]
+        lefts = sorted([chars[i].x0 for i in run])
+        if any(lefts[m + 1] - lefts[m] <= limit for m in range(len(lefts) - 1)):
+            suspects.extend(run)
+    return sorted(suspects)
+
+
+def _twins_dropped(chars: list[Char], suspects, tolerance: float) -> set[int]:
+    """The later printed of each pair of twins among the suspects (indexes into chars)."""
+    if not suspects:
+        return set()
+    # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
+    keys = sorted([(chars[i].text, chars[i].top, chars[i].x0, chars[i].size, i) for i in suspects])
+    count = len(keys)
     dropped: set[int] = set()
-    for k in starts:
+    for k in range(count):
         text, top, x0, size, i = keys[k]
         if i in dropped:
             continue
@@ -86,9 +122,7 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
                 if other[4] < i:
                     break
             j += 1
-    if not dropped:
-        return chars
-    return [c for i, c in enumerate(chars) if i not in dropped]
+    return dropped
 
 
 # Sort keys as C-level getters (a Python key function costs more than the sort's comparisons).
