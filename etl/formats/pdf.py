@@ -30,13 +30,17 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import operator
 import re
-import statistics
 import threading
+import types
+from itertools import compress, repeat
 
 from etl.formats.docx import join_wrapped, pipe_row
-from etl.formats.pdf_layout import Char, Edge, Line, dedupe_chars, find_tables, text_lines
+from etl.formats.pdf_layout import Centres, Char, Edge, Line, dedupe_chars, find_tables, text_lines
 from etl.limits import Limits, from_env
+
+_size = operator.attrgetter("size")
 
 # "- 3 -", "— 3 —", "第 3 页", "第3页 共10页", "共10页 第3页", "3 / 10", "Page 3 of 10" (spaces removed).
 _FOOTER = re.compile(
@@ -159,7 +163,6 @@ class _Page:
 def _read_pages(data: bytes, limits: Limits):
     """(chars, edges, width, height, undecodable) of each page, read with PDFium."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as raw
 
     if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
         raise ValueError("不是有效的 PDF 文件 / not a valid PDF file: no %PDF header")
@@ -169,105 +172,175 @@ def _read_pages(data: bytes, limits: Limits):
         if "password" in str(error).lower():
             raise ValueError("PDF 文件已加密，需要密码才能打开 / the PDF is encrypted (password required)") from error
         raise ValueError(f"不是有效的 PDF 文件 / not a valid PDF file: {error}") from error
+    api = _api()
     try:
         count = len(document)
         if count > limits.max_pdf_pages:
             raise ValueError(limits.too_many_pages(count))
+        handle = ctypes.cast(document.raw, ctypes.c_void_p).value
         for index in range(count):
-            page = document[index]
+            page = api.load_page(handle, index)
+            if not page:
+                raise pdfium.PdfiumError("Failed to load page.")
             try:
-                yield _page_content(page, raw)
+                yield _page_content(page, api)
             finally:
-                page.close()
+                api.close_page(page)
     finally:
         document.close()
 
 
-def _page_content(page, raw):
-    width, height = page.get_size()
-    textpage = page.get_textpage()
+@functools.lru_cache(maxsize=1)
+def _api() -> types.SimpleNamespace:
+    """The PDFium functions the reader calls, as plain prototypes (handles and pointers as
+    integers) on pypdfium2's entry points.
+
+    Most are called once per character or path segment; pypdfium2's bindings check each argument
+    against its pointer type, which costs about as much as PDFium's own work for a character box.
+    """
+    import pypdfium2.raw as raw
+    from ctypes import CFUNCTYPE, c_double, c_float, c_int, c_uint, c_void_p
+
+    def bind(name, restype, *argtypes):
+        return CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(raw, name), c_void_p).value)
+
+    p, i = c_void_p, c_int
+    return types.SimpleNamespace(
+        load_page=bind("FPDF_LoadPage", p, p, i),
+        close_page=bind("FPDF_ClosePage", None, p),
+        page_width=bind("FPDF_GetPageWidthF", c_float, p),
+        page_height=bind("FPDF_GetPageHeightF", c_float, p),
+        load_textpage=bind("FPDFText_LoadPage", p, p),
+        close_textpage=bind("FPDFText_ClosePage", None, p),
+        count_chars=bind("FPDFText_CountChars", i, p),
+        get_text=bind("FPDFText_GetText", i, p, i, i, p),
+        get_unicode=bind("FPDFText_GetUnicode", c_uint, p, i),
+        loose_box=bind("FPDFText_GetLooseCharBox", i, p, i, p),
+        is_generated=bind("FPDFText_IsGenerated", i, p, i),
+        font_size=bind("FPDFText_GetFontSize", c_double, p, i),
+        map_error=bind("FPDFText_HasUnicodeMapError", i, p, i),
+        count_objects=bind("FPDFPage_CountObjects", i, p),
+        get_object=bind("FPDFPage_GetObject", p, p, i),
+        form_count_objects=bind("FPDFFormObj_CountObjects", i, p),
+        form_get_object=bind("FPDFFormObj_GetObject", p, p, ctypes.c_ulong),
+        object_type=bind("FPDFPageObj_GetType", i, p),
+        object_matrix=bind("FPDFPageObj_GetMatrix", i, p, p),
+        count_segments=bind("FPDFPath_CountSegments", i, p),
+        get_segment=bind("FPDFPath_GetPathSegment", p, p, i),
+        segment_point=bind("FPDFPathSegment_GetPoint", i, p, p, p),
+        segment_type=bind("FPDFPathSegment_GetType", i, p),
+        segment_close=bind("FPDFPathSegment_GetClose", i, p),
+        PATH=raw.FPDF_PAGEOBJ_PATH, FORM=raw.FPDF_PAGEOBJ_FORM,
+        MOVETO=raw.FPDF_SEGMENT_MOVETO, LINETO=raw.FPDF_SEGMENT_LINETO,
+    )
+
+
+def _page_content(page: int, api):
+    width, height = api.page_width(page), api.page_height(page)
+    textpage = api.load_textpage(page)
+    if not textpage:
+        import pypdfium2 as pdfium
+
+        raise pdfium.PdfiumError("Failed to load text page.")
     try:
-        chars, undecodable = _chars(textpage.raw, raw, height)
+        chars, undecodable = _chars(textpage, api, height)
     finally:
-        textpage.close()
+        api.close_textpage(textpage)
     edges: list[Edge] = []
-    _collect_edges(page.raw, raw, height, edges)
+    _collect_edges(page, api, height, edges)
     return chars, edges, width, height, undecodable
 
 
-def _chars(textpage, raw, height: float) -> tuple[list[Char], int]:
+_UNREADABLE = ("\x00", "\ufffd", "\ufffe")
+_SPACE = re.compile(r"\s")
+
+
+def _chars(textpage: int, api, height: float) -> tuple[list[Char], int]:
     """The page's characters with their loose boxes (advance width × the font's ascent to
-    descent, like pdfminer's), top-down; PDFium's generated spaces and line breaks left out."""
-    count = raw.FPDFText_CountChars(textpage)
+    descent, like pdfminer's), top-down; PDFium's generated spaces and line breaks left out.
+
+    The text comes in one call, the boxes in one PDFium call a character (there is no bulk call)
+    written straight into one buffer that is read back at once; the font size is asked once per
+    box height (the same font at the same size gives the same loose height), and the Unicode-map
+    check, which only has to give the share of undecodable characters, on every 4th character.
+    """
+    count = api.count_chars(textpage)
     if count <= 0:
         return [], 0
     buffer = (ctypes.c_ushort * (count + 1))()
-    written = raw.FPDFText_GetText(textpage, 0, count, buffer)
-    text = bytes(buffer)[:max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
-    one_per_char = len(text) == count  # else (a character outside the BMP) ask char by char
-    rect = raw.FS_RECTF()
-    rect_p = ctypes.byref(rect)
-    get_box, is_generated = raw.FPDFText_GetLooseCharBox, raw.FPDFText_IsGenerated
-    font_size, map_error = raw.FPDFText_GetFontSize, raw.FPDFText_HasUnicodeMapError
-    chars = []
-    append = chars.append
-    undecodable = 0
-    # One ctypes call a character where it can be: the font size is asked once per box height
-    # (the same font at the same size gives the same loose height), and the Unicode-map check,
-    # which only has to give the share of undecodable characters, on every 4th character.
-    size_of_height: dict[float, float] = {}
-    for i in range(count):
-        ch = text[i] if one_per_char else chr(raw.FPDFText_GetUnicode(textpage, i) or 0xFFFD)
-        if ch.isspace() and is_generated(textpage, i):  # PDFium only generates spaces and line breaks
-            continue
-        if (i & 3 == 0 and map_error(textpage, i)) or ch in "\x00\ufffd\ufffe":
-            undecodable += 4 if ch not in "\x00\ufffd\ufffe" else 1
-        if not get_box(textpage, i, rect_p):
-            continue
-        top, bottom = height - rect.top, height - rect.bottom
-        key = round(bottom - top, 2)
-        size = size_of_height.get(key)
-        if size is None:
-            size = size_of_height[key] = font_size(textpage, i)
-        append(Char(ch, rect.left, rect.right, top, bottom, size))
-    return chars, undecodable
+    written = api.get_text(textpage, 0, count, ctypes.addressof(buffer))
+    text = ctypes.string_at(buffer, max(written - 1, 0) * 2).decode("utf-16-le", errors="replace")
+    if len(text) == count:
+        texts = list(text)
+        spaces = [m.start() for m in _SPACE.finditer(text)]
+    else:  # a character outside the BMP (two UTF-16 units, one character): ask char by char
+        texts = [chr(api.get_unicode(textpage, i) or 0xFFFD) for i in range(count)]
+        spaces = [i for i, ch in enumerate(texts) if ch.isspace()]
+    boxes = (ctypes.c_float * (4 * count))()
+    base = ctypes.addressof(boxes)
+    keep = list(map(api.loose_box, repeat(textpage, count), range(count), range(base, base + 16 * count, 16)))
+    # Left out altogether (not counted): the spaces and line breaks PDFium generates itself.
+    generated = [i for i in spaces if api.is_generated(textpage, i)]
+    undecodable = sum(map(texts.count, _UNREADABLE)) - sum(texts[i] in _UNREADABLE for i in generated)
+    map_errors = compress(range(0, count, 4), map(api.map_error, repeat(textpage), range(0, count, 4)))
+    skip = set(generated)
+    undecodable += 4 * sum(1 for i in map_errors if i not in skip and texts[i] not in _UNREADABLE)
+    for i in generated:
+        keep[i] = 0
+    flat = memoryview(boxes).cast("B").cast("f").tolist()  # left, top, right, bottom per character
+    tops = [height - v for v in flat[1::4]]
+    bottoms = [height - v for v in flat[3::4]]
+    heights = list(map(operator.sub, bottoms, tops))
+    if not all(keep):
+        for i in compress(range(count), map(operator.not_, keep)):
+            heights[i] = None
+    first = dict(zip(reversed(heights), reversed(range(count))))  # each height's first character
+    first.pop(None, None)
+    size_of = {height: api.font_size(textpage, i) for height, i in first.items()}
+    sizes = list(map(size_of.get, heights))
+    return list(compress(map(Char, texts, flat[0::4], flat[2::4], tops, bottoms, sizes), keep)), undecodable
 
 
-def _collect_edges(container, raw, height: float, edges: list[Edge], form=None, matrix=None, depth=0) -> None:
+def _collect_edges(container: int, api, height: float, edges: list[Edge], form=None, matrix=None, depth=0) -> None:
     """Horizontal and vertical straight segments of every path (lines, rectangle sides), also
     inside form XObjects, in page coordinates (top-down)."""
     if depth > _MAX_NESTING:
         return
-    count = raw.FPDFFormObj_CountObjects(form) if form is not None else raw.FPDFPage_CountObjects(container)
-    m = raw.FS_MATRIX()
-    x = ctypes.c_float()
-    y = ctypes.c_float()
+    count = api.form_count_objects(form) if form is not None else api.count_objects(container)
+    m = (ctypes.c_float * 6)()
+    m_p = ctypes.addressof(m)
+    xy = (ctypes.c_float * 2)()
+    x_p = ctypes.addressof(xy)
+    y_p = x_p + 4
     for index in range(count):
-        obj = raw.FPDFFormObj_GetObject(form, index) if form is not None else raw.FPDFPage_GetObject(container, index)
-        kind = raw.FPDFPageObj_GetType(obj)
-        if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+        obj = api.form_get_object(form, index) if form is not None else api.get_object(container, index)
+        if not obj:
             continue
-        if not raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)):
+        kind = api.object_type(obj)
+        if kind != api.PATH and kind != api.FORM:
             continue
-        own = (m.a, m.b, m.c, m.d, m.e, m.f)
+        if not api.object_matrix(obj, m_p):
+            continue
+        own = tuple(m)
         total = _multiply(own, matrix) if matrix is not None else own
-        if kind == raw.FPDF_PAGEOBJ_FORM:
-            _collect_edges(container, raw, height, edges, obj, total, depth + 1)
+        if kind == api.FORM:
+            _collect_edges(container, api, height, edges, obj, total, depth + 1)
             continue
         a, b, c, d, e, f = total
         start = previous = None
-        for s in range(raw.FPDFPath_CountSegments(obj)):
-            segment = raw.FPDFPath_GetPathSegment(obj, s)
-            if not raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y)):
+        for s in range(api.count_segments(obj)):
+            segment = api.get_segment(obj, s)
+            if not segment or not api.segment_point(segment, x_p, y_p):
                 continue
-            point = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
-            kind_s = raw.FPDFPathSegment_GetType(segment)
-            if kind_s == raw.FPDF_SEGMENT_MOVETO:
+            x, y = xy
+            point = (a * x + c * y + e, height - (b * x + d * y + f))
+            kind_s = api.segment_type(segment)
+            if kind_s == api.MOVETO:
                 start = point
-            elif kind_s == raw.FPDF_SEGMENT_LINETO and previous is not None:
+            elif kind_s == api.LINETO and previous is not None:
                 _add_edge(previous, point, edges)
             previous = point
-            if raw.FPDFPathSegment_GetClose(segment) and start is not None:
+            if api.segment_close(segment) and start is not None:
                 _add_edge(point, start, edges)
                 previous = start
 
@@ -296,10 +369,17 @@ def page_lines(chars: list[Char], edges: list[Edge], width: float, height: float
     """One page as lines: ruled tables, aligned tables and text, top to bottom."""
     chars = dedupe_chars(chars)  # "bold" text printed twice, slightly offset, would double every character
     tables = find_tables(edges)
-    boxes = [t.bbox for t in tables]
-    outside = [c for c in chars if not any(_inside(c, b) for b in boxes)] if boxes else chars
+    outside = chars
+    centres = None
+    if tables:
+        centres = Centres(chars)  # one index of the page's characters for all its tables
+        inside = set()
+        for table in tables:
+            inside.update(centres.inside(table.bbox))
+        if inside:
+            outside = [c for i, c in enumerate(chars) if i not in inside]
     text = [line for line in text_lines(outside) if not _is_footer(line, height)]
-    items = [(t.bbox[1], "table", _table_rows(t, chars)) for t in tables]
+    items = [(t.bbox[1], "table", _table_rows(t, chars, centres)) for t in tables]
     items += [(line.top, "line", line) for line in text]
     items.sort(key=lambda item: (item[0], item[1]))
 
@@ -316,15 +396,9 @@ def page_lines(chars: list[Char], edges: list[Edge], width: float, height: float
     return out
 
 
-def _inside(char: Char, box) -> bool:
-    x = (char.x0 + char.x1) / 2
-    y = (char.top + char.bottom) / 2
-    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
-
-
-def _table_rows(table, chars: list[Char]) -> list[str]:
+def _table_rows(table, chars: list[Char], centres=None) -> list[str]:
     rows = []
-    for row in table.extract(chars):
+    for row in table.extract(chars, centres):
         # None: a position covered by a merged cell — no cell. "": a blank cell — kept.
         cells = [_cell_text(cell.split("\n")) for cell in row if cell is not None]
         if cells:
@@ -346,11 +420,21 @@ def _is_footer(line: Line, page_height: float) -> bool:
 # --- Text outside ruled tables ----------------------------------------------------------------------
 
 
-def _chunks(line: Line) -> list[tuple[float, float, str]]:
-    """(x0, x1, text) of the runs of characters separated by a wide gap: the cells of a line."""
+def _chunks(line: Line) -> list[tuple[float, float, list[Char]]]:
+    """(x0, x1, characters) of the runs of characters separated by a wide gap: the cells of a
+    line. Their text (_chunk_text) is only made for the lines read as a table."""
+    chars = line.chars  # never blank (text_lines leaves those out)
+    # A line without a word break (no space) has no gap over WORD_GAP, less than 1.5 sizes of a
+    # character over 2 pt: one chunk, known without going through its characters one by one.
+    if " " not in line.text and min(map(_size, chars)) > 2.01:
+        return [(line.x0, line.x1, chars)]
+    return _chunks_by_gaps(chars)
+
+
+def _chunks_by_gaps(chars: list[Char]) -> list[tuple[float, float, list[Char]]]:
     chunks: list[list] = []
     last = None
-    for char in line.chars:  # a line's characters are never blank (text_lines leaves those out)
+    for char in chars:
         if last is not None and char.x0 - last[1] <= _COLUMN_GAP * char.size:
             if char.x1 > last[1]:
                 last[1] = char.x1
@@ -358,7 +442,11 @@ def _chunks(line: Line) -> list[tuple[float, float, str]]:
         else:
             last = [char.x0, char.x1, [char]]
             chunks.append(last)
-    return [(x0, x1, _cell_text([_chars_text(chars)])) for x0, x1, chars in chunks]
+    return [(x0, x1, chars) for x0, x1, chars in chunks]
+
+
+def _chunk_text(chars: list[Char]) -> str:
+    return _cell_text([_chars_text(chars)])
 
 
 def _chars_text(chars: list[Char]) -> str:
@@ -400,7 +488,7 @@ def _text_run(lines: list[Line], page_width: float) -> list[str]:
     return out
 
 
-def _aligned_rows(rows: list[list[tuple[float, float, str]]]) -> list[str]:
+def _aligned_rows(rows: list[list[tuple[float, float, list[Char]]]]) -> list[str]:
     """A table without ruling lines, read by the columns its fullest rows align on.
 
     A position left empty after a row's first cell is a blank cell (kept, so later values stay in
@@ -416,7 +504,8 @@ def _aligned_rows(rows: list[list[tuple[float, float, str]]]) -> list[str]:
     for row in rows:
         first_of: dict[int, list[str]] = {}
         covered: set[int] = set()
-        for x0, x1, text in row:
+        for x0, x1, chars in row:
+            text = _chunk_text(chars)
             spanned = [c for c, centre in enumerate(centres) if x0 <= centre <= x1]
             if not spanned:  # narrower than its column: the column whose centre is nearest
                 spanned = [min(range(widest), key=lambda c: abs(centres[c] - (x0 + x1) / 2))]
@@ -444,16 +533,15 @@ def _plain_lines(lines: list[Line], page_width: float) -> list[str]:
     """
     if not lines:
         return []
-    sizes = [c.size for line in lines for c in line.chars]
-    body = statistics.median(sizes)
+    sizes = [sorted(map(_size, line.chars)) for line in lines]  # each line's, sorted once
+    body = _median(sorted([size for line in sizes for size in line]))
     left = min(line.x0 for line in lines)
     right = max(line.x1 for line in lines)
     out: list[str] = []
-    previous = None
-    for line in lines:
-        size = statistics.median(c.size for c in line.chars)
+    previous = prev_size = None
+    for line, line_sizes in zip(lines, sizes):
+        size = _median(line_sizes)
         if previous is not None and not _HEADING_START.match(line.text):
-            prev_size = statistics.median(c.size for c in previous.chars)
             close = line.top - previous.bottom < size  # no paragraph space between them
             # The line above ends where the first word of this one would not have fitted (a
             # number or Latin word does not break; a closing mark may not start a line).
@@ -463,18 +551,31 @@ def _plain_lines(lines: list[Line], page_width: float) -> list[str]:
             title = centred and size > body * 1.1 and abs(size - prev_size) < 0.5
             if close and (wrapped or title):
                 out[-1] = join_wrapped([out[-1], line.text])
-                previous = line
+                previous, prev_size = line, size
                 continue
         out.append(line.text.strip())
-        previous = line
+        previous, prev_size = line, size
     return out
 
 
+def _median(ordered: list[float]) -> float:
+    """statistics.median of values already sorted (the middle one, or the mean of the two)."""
+    n = len(ordered)
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+
+
 def _first_word_width(line: Line) -> float:
-    chars = [c for c in line.chars if c.text.strip()]
-    last = chars[0]
-    for char in chars[1:]:
+    # The first word: a run of ASCII letters and digits, else the first character alone.
+    first = last = None
+    for char in line.chars:
+        if not char.text.strip():
+            continue
+        if first is None:
+            first = last = char
+            continue
         if not (last.text.isascii() and char.text.isascii() and char.text.isalnum()):
             break
         last = char
-    return last.x1 - chars[0].x0
+    return last.x1 - first.x0

@@ -13,7 +13,8 @@ of a report has hundreds of grid points.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 SNAP = 3.0  # edges this close to one line are one line (double rules, slightly offset borders)
@@ -55,10 +56,57 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
     """Characters printed twice at (nearly) the same place — fake bold, a shadow — once (the
     first printed), in the original order; otherwise every character of a bold heading would
     come out twice."""
+    dropped = _twins_dropped(chars, _suspects(chars, tolerance), tolerance)
+    if not dropped:
+        return chars
+    return [c for i, c in enumerate(chars) if i not in dropped]
+
+
+def _suspects(chars: list[Char], tolerance: float) -> range | list[int]:
+    """The indexes of the characters that may have a twin (all of them, or a few).
+
+    Twins have the same text and tops within the tolerance: as numbers text-then-top
+    (code point × 65536 + top) they are within the tolerance, and so is each key between them
+    in sorted order. Only characters next to a key that close can have a twin, and only if
+    their lefts are within the tolerance; sorting plain numbers is much cheaper than sorting the
+    exact keys of every character.
+    """
+    count = len(chars)
+    try:
+        keys = [ord(c.text) * 65536.0 + c.top for c in chars]
+    except TypeError:  # a text of several characters (hand-made boxes)
+        return range(count)
+    if sum(keys) != sum(keys):  # NaN: no order to rely on
+        return range(count)
+    order = sorted(range(count), key=keys.__getitem__)
+    ordered = [keys[i] for i in order]
+    limit = tolerance + 0.001  # the keys' rounding is far below
+    close = [k for k in range(count - 1) if ordered[k + 1] - ordered[k] <= limit]
+    # Runs of close keys (the same character repeated on a line, mostly): twins are in one run,
+    # and their lefts are within the tolerance too, so are two lefts next to each other in order.
+    suspects: list[int] = []
+    k = 0
+    while k < len(close):
+        start = end = close[k]
+        k += 1
+        while k < len(close) and close[k] == end + 1:
+            end = close[k]
+            k += 1
+        run = order[start:end + 2]
+        lefts = sorted([chars[i].x0 for i in run])
+        if any(lefts[m + 1] - lefts[m] <= limit for m in range(len(lefts) - 1)):
+            suspects.extend(run)
+    return sorted(suspects)
+
+
+def _twins_dropped(chars: list[Char], suspects, tolerance: float) -> set[int]:
+    """The later printed of each pair of twins among the suspects (indexes into chars)."""
+    if not suspects:
+        return set()
     # Sorted by text, then top: a character's twins follow it within the tolerance of its top.
-    keys = sorted((c.text, c.top, c.x0, c.size, i) for i, c in enumerate(chars))
-    dropped: set[int] = set()
+    keys = sorted([(chars[i].text, chars[i].top, chars[i].x0, chars[i].size, i) for i in suspects])
     count = len(keys)
+    dropped: set[int] = set()
     for k in range(count):
         text, top, x0, size, i = keys[k]
         if i in dropped:
@@ -74,9 +122,12 @@ def dedupe_chars(chars: list[Char], tolerance: float = 1.0) -> list[Char]:
                 if other[4] < i:
                     break
             j += 1
-    if not dropped:
-        return chars
-    return [c for i, c in enumerate(chars) if i not in dropped]
+    return dropped
+
+
+# Sort keys as C-level getters (a Python key function costs more than the sort's comparisons).
+_top = attrgetter("top")
+_left_then_top = attrgetter("x0", "top")
 
 
 def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
@@ -105,9 +156,10 @@ def text_lines(chars: list[Char]) -> list[Line]:
     last = None
     for char in by_top:
         if last is None or char.top > last + LINE_TOP:
-            groups.append([char])
+            group = [char]
+            groups.append(group)
         else:
-            groups[-1].append(char)
+            group.append(char)
         last = char.top
     lines = []
     for group in groups:
@@ -115,7 +167,9 @@ def text_lines(chars: list[Char]) -> list[Line]:
         text: list[str] = []
         previous = None  # the last character of the current word; None after a blank
         x0 = x1 = top = bottom = None
-        for char in sorted(group, key=_left_then_top) if len(group) > 1 else group:
+        if len(group) > 1:
+            group.sort(key=_left_then_top)
+        for char in group:
             if char.text.isspace():
                 previous = None
                 continue
@@ -137,14 +191,6 @@ def text_lines(chars: list[Char]) -> list[Line]:
         if line_chars:
             lines.append(Line("".join(text), x0, x1, top, bottom, line_chars))
     return lines
-
-
-def _top(char: Char) -> float:
-    return char.top
-
-
-def _left_then_top(char: Char) -> tuple[float, float]:
-    return char.x0, char.top
 
 
 # --- Ruling lines → tables ----------------------------------------------------------------------
@@ -218,33 +264,31 @@ def find_cells(horizontals: list[Edge], verticals: list[Edge]) -> list[Box]:
                 hs.add(by_top[k])
     column: dict[float, list[float]] = {}  # x → the ys of its points, ascending
     row: dict[float, list[float]] = {}  # y → the xs of its points, ascending
-    for x, y in sorted(points):
+    ordered = sorted(points)
+    for x, y in ordered:
         column.setdefault(x, []).append(y)
         row.setdefault(y, []).append(x)
-    for ys in column.values():
-        ys.sort()
 
-    def joined_v(p, q) -> bool:
-        return bool(points[p][0] & points[q][0])
-
-    def joined_h(p, q) -> bool:
-        return bool(points[p][1] & points[q][1])
-
+    # Two points are joined when one edge runs through both (their edge sets meet).
     cells = []
-    for x, y in sorted(points):
-        p = (x, y)
-        below = [(x, by) for by in column[x] if by > y]
-        right = [(rx, y) for rx in row[y] if rx > x]
+    for x, y in ordered:
+        p_vertical, p_horizontal = points[(x, y)]
+        ys, xs = column[x], row[y]
+        below = ys[bisect_right(ys, y):]
+        right = xs[bisect_right(xs, x):]
         found = None
-        for b in below:
-            if not joined_v(p, b):
+        for by in below:
+            b_vertical, b_horizontal = points[(x, by)]
+            if p_vertical.isdisjoint(b_vertical):
                 continue
-            for r in right:
-                if not joined_h(p, r):
+            for rx in right:
+                r_vertical, r_horizontal = points[(rx, y)]
+                if p_horizontal.isdisjoint(r_horizontal):
                     continue
-                corner = (r[0], b[1])
-                if corner in points and joined_v(corner, r) and joined_h(corner, b):
-                    found = (x, y, r[0], b[1])
+                corner = points.get((rx, by))
+                if corner is not None and not corner[0].isdisjoint(r_vertical) \
+                        and not corner[1].isdisjoint(b_horizontal):
+                    found = (x, y, rx, by)
                     break
             if found:
                 break
@@ -268,19 +312,19 @@ class Table:
             by_top.setdefault(cell[1], {})[cell[0]] = cell
         return [[cells.get(x) for x in xs] for _top, cells in sorted(by_top.items())]
 
-    def extract(self, chars: list[Char]) -> list[list[str | None]]:
+    def extract(self, chars: list[Char], centres: Centres | None = None) -> list[list[str | None]]:
         """Each row's cells as text (lines joined by "\\n"): "" for a blank cell, None for a
-        position a merged cell covers. A character belongs to the cell its centre is in."""
-        # Characters by the height of their centre, so each row takes its band by bisection.
-        centred = sorted((((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, i) for i, c in enumerate(chars)))
-        heights = [v for v, _h, _i in centred]
+        position a merged cell covers. A character belongs to the cell its centre is in.
+        `centres`: Centres(chars), when the caller has it already (several tables on a page)."""
+        centres = centres or Centres(chars)
+        centred, heights = centres.centred, centres.heights
         out = []
         for row in self.rows():
             real = [c for c in row if c is not None]
             top, bottom = min(c[1] for c in real), max(c[3] for c in real)
             x0, x1 = min(c[0] for c in real), max(c[2] for c in real)
             band = centred[bisect_left(heights, top):bisect_left(heights, bottom)]
-            row_chars = sorted((h, v, i) for v, h, i in band if x0 <= h < x1)
+            row_chars = sorted([(h, v, i) for v, h, i in band if x0 <= h < x1])
             lefts = [h for h, _v, _i in row_chars]
             texts: list[str | None] = []
             for cell in row:
@@ -288,34 +332,51 @@ class Table:
                     texts.append(None)
                     continue
                 column = row_chars[bisect_left(lefts, cell[0]):bisect_left(lefts, cell[2])]
-                inside = sorted(i for _h, v, i in column if cell[1] <= v < cell[3])
-                texts.append("\n".join(line.text for line in text_lines([chars[i] for i in inside])))
+                inside = sorted([i for _h, v, i in column if cell[1] <= v < cell[3]])
+                texts.append("\n".join([line.text for line in text_lines([chars[i] for i in inside])]))
             out.append(texts)
         return out
+
+
+class Centres:
+    """The centres of a page's characters, (vertical, horizontal, index) sorted, for taking the
+    characters of a band of the page by bisection."""
+
+    def __init__(self, chars: list[Char]):
+        self.centred = sorted([((c.top + c.bottom) / 2, (c.x0 + c.x1) / 2, i) for i, c in enumerate(chars)])
+        self.heights = [v for v, _h, _i in self.centred]
+
+    def inside(self, box: Box) -> list[int]:
+        """The indexes of the characters whose centre is in the box (its edges included)."""
+        x0, top, x1, bottom = box
+        band = self.centred[bisect_left(self.heights, top):bisect_right(self.heights, bottom)]
+        return [i for _v, h, i in band if x0 <= h <= x1]
 
 
 def find_tables(edges: list[Edge]) -> list[Table]:
     """The ruled tables among the edges, top to bottom: cells sharing a corner are one table;
     a lone cell is a frame, not a table."""
     cells = find_cells(*merge_edges(edges))
-    # Connected components over shared corners (union–find on corner points).
+    # Connected components over shared corners (union–find on corner points, roots found inline:
+    # a page's grid has hundreds of corners).
     parent = list(range(len(cells)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     owner: dict[tuple[float, float], int] = {}
     for i, (x0, top, x1, bottom) in enumerate(cells):
         for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
-            if corner in owner:
-                parent[root(i)] = root(owner[corner])
-            else:
-                owner[corner] = i
+            a = b = owner.setdefault(corner, i)
+            if b == i:
+                continue
+            a = i
+            while parent[a] != a:
+                parent[a] = a = parent[parent[a]]
+            while parent[b] != b:
+                parent[b] = b = parent[parent[b]]
+            parent[a] = b
     groups: dict[int, list[Box]] = {}
     for i, cell in enumerate(cells):
-        groups.setdefault(root(i), []).append(cell)
+        a = i
+        while parent[a] != a:
+            parent[a] = a = parent[parent[a]]
+        groups.setdefault(a, []).append(cell)
     tables = [Table(group) for group in groups.values() if len(group) > 1]
     return sorted(tables, key=lambda t: min((c[1], c[0]) for c in t.cells))
