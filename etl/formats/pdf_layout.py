@@ -193,6 +193,43 @@ def text_lines(chars: list[Char]) -> list[Line]:
     return lines
 
 
+def line_texts(chars: list[Char]) -> list[str]:
+    """[line.text for line in text_lines(chars)], without the lines' boxes: a table cell's
+    text (a page's tables have hundreds of cells, most of one short line)."""
+    if len(chars) < 2:
+        if not chars or chars[0].text.isspace():
+            return []
+        return [chars[0].text]
+    by_top = sorted(chars, key=_top)
+    groups: list[list[Char]] = []
+    last = None
+    for char in by_top:
+        if last is None or char.top > last + LINE_TOP:
+            group = [char]
+            groups.append(group)
+        else:
+            group.append(char)
+        last = char.top
+    out = []
+    for group in groups:
+        text: list[str] = []
+        previous = None
+        if len(group) > 1:
+            group.sort(key=_left_then_top)
+        for char in group:
+            if char.text.isspace():
+                previous = None
+                continue
+            if text and (previous is None or char.x0 > previous.x1 + WORD_GAP
+                         or abs(char.top - previous.top) > LINE_TOP):
+                text.append(" ")
+            text.append(char.text)
+            previous = char
+        if text:
+            out.append("".join(text))
+    return out
+
+
 # --- Ruling lines → tables ----------------------------------------------------------------------
 
 
@@ -333,7 +370,7 @@ class Table:
                     continue
                 column = row_chars[bisect_left(lefts, cell[0]):bisect_left(lefts, cell[2])]
                 inside = sorted([i for _h, v, i in column if cell[1] <= v < cell[3]])
-                texts.append("\n".join([line.text for line in text_lines([chars[i] for i in inside])]))
+                texts.append("\n".join(line_texts([chars[i] for i in inside])))
             out.append(texts)
         return out
 
