@@ -116,6 +116,9 @@ def test_twin_suspects_on_random_boxes_and_odd_texts():
                       rng.choice([10.0, 10.04, 12.0]))
                  for _ in range(rng.randrange(1, 30))]
         assert _twins_dropped(chars, _suspects(chars, 1.0), 1.0) == _twins_by_full_scan(chars)
+        if rng.random() < 0.3:  # a left that is no number: the runs read one by one
+            chars[rng.randrange(len(chars))].x0 = float("nan")
+            assert _twins_dropped(chars, _suspects(chars, 1.0), 1.0) == _twins_by_full_scan(chars)
     several = [Char("ab", 10, 20, 10, 20, 10), Char("ab", 10.5, 20.5, 10.2, 20.2, 10)]  # hand-made texts
     assert dedupe_chars(several) == several[:1]
     nan = [Char("a", 10, 20, float("nan"), 20, 10), Char("a", 10.5, 20.5, 10.2, 20.2, 10)]
