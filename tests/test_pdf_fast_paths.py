@@ -3,7 +3,8 @@
 - character boxes read in bulk (one buffer, one font-size query per box height) = PDFium's
   per-character calls through pypdfium2, as the reader did before;
 - the twins dedupe_chars looks for only among "suspects" = the twins a scan of every character finds;
-- a line without a word break taken as one cell = the cells found gap by gap.
+- a line without a word break taken as one cell = the cells found gap by gap;
+- a table cell's text lines (line_texts) = the texts of text_lines.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from functools import lru_cache
 import pytest
 
 from etl.formats import pdf
-from etl.formats.pdf_layout import Char, _suspects, _twins_dropped, dedupe_chars, text_lines
+from etl.formats.pdf_layout import (Centres, Char, _suspects, _twins_dropped, dedupe_chars, find_tables,
+                                    line_texts, text_lines)
 from etl.limits import Limits
 from tests.fixtures.generate import load_spec, render_pdf, render_pdf_pages
 
@@ -114,6 +116,9 @@ def test_twin_suspects_on_random_boxes_and_odd_texts():
                       rng.choice([10.0, 10.04, 12.0]))
                  for _ in range(rng.randrange(1, 30))]
         assert _twins_dropped(chars, _suspects(chars, 1.0), 1.0) == _twins_by_full_scan(chars)
+        if rng.random() < 0.3:  # a left that is no number: the runs read one by one
+            chars[rng.randrange(len(chars))].x0 = float("nan")
+            assert _twins_dropped(chars, _suspects(chars, 1.0), 1.0) == _twins_by_full_scan(chars)
     several = [Char("ab", 10, 20, 10, 20, 10), Char("ab", 10.5, 20.5, 10.2, 20.2, 10)]  # hand-made texts
     assert dedupe_chars(several) == several[:1]
     nan = [Char("a", 10, 20, float("nan"), 20, 10), Char("a", 10.5, 20.5, 10.2, 20.2, 10)]
@@ -127,3 +132,27 @@ def test_a_line_without_word_breaks_is_the_one_cell_the_gaps_give(name):
         assert any(" " not in line.text for line in lines)
         for line in lines:
             assert pdf._chunks(line) == pdf._chunks_by_gaps(line.chars)
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_cell_texts_equal_the_texts_of_text_lines(name):
+    rng = random.Random(5)
+    seen = 0
+    for chars, edges, *_rest in _pages(name):
+        chars = dedupe_chars(chars)
+        centres = Centres(chars)
+        for table in find_tables(edges):
+            for row in table.rows():
+                for cell in row:
+                    if cell is not None:
+                        inside = [chars[i] for i in sorted(centres.inside(cell))]
+                        assert line_texts(inside) == [line.text for line in text_lines(inside)]
+                        seen += 1
+        for _ in range(20):  # random pieces of the page: several lines, blanks, gaps
+            start = rng.randrange(len(chars))
+            piece = chars[start:start + rng.randrange(0, 40)]
+            assert line_texts(piece) == [line.text for line in text_lines(piece)]
+    blank = [Char(" ", 10, 15, 10, 20, 10)]
+    assert line_texts(blank) == [] == text_lines(blank)
+    if name.endswith("-6p"):
+        assert seen > 100

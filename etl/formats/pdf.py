@@ -36,6 +36,8 @@ import threading
 import types
 from itertools import compress, repeat
 
+import numpy as np
+
 from etl.formats.docx import join_wrapped, pipe_row
 from etl.formats.pdf_layout import Centres, Char, Edge, Line, dedupe_chars, find_tables, text_lines
 from etl.limits import Limits, from_env
@@ -287,18 +289,22 @@ def _chars(textpage: int, api, height: float) -> tuple[list[Char], int]:
     undecodable += 4 * sum(1 for i in map_errors if i not in skip and texts[i] not in _UNREADABLE)
     for i in generated:
         keep[i] = 0
-    flat = memoryview(boxes).cast("B").cast("f").tolist()  # left, top, right, bottom per character
-    tops = [height - v for v in flat[1::4]]
-    bottoms = [height - v for v in flat[3::4]]
-    heights = list(map(operator.sub, bottoms, tops))
-    if not all(keep):
-        for i in compress(range(count), map(operator.not_, keep)):
-            heights[i] = None
-    first = dict(zip(reversed(heights), reversed(range(count))))  # each height's first character
-    first.pop(None, None)
-    size_of = {height: api.font_size(textpage, i) for height, i in first.items()}
-    sizes = list(map(size_of.get, heights))
-    return list(compress(map(Char, texts, flat[0::4], flat[2::4], tops, bottoms, sizes), keep)), undecodable
+    # Columns of the whole page at once (numpy: the same float64 operations as Python floats).
+    box = np.frombuffer(boxes, dtype=np.float32).astype(np.float64)
+    tops, bottoms = height - box[1::4], height - box[3::4]
+    kept = np.flatnonzero(np.array(keep, dtype=bool))
+    heights = (bottoms - tops)[kept]
+    if np.isnan(heights).any():  # no NaN is equal to another: each its own font size query
+        sizes = [api.font_size(textpage, int(i)) for i in kept]
+    else:
+        # The font size of each distinct box height, asked of the height's first character.
+        distinct, first, which = np.unique(heights, return_index=True, return_inverse=True)
+        size_of = np.array([api.font_size(textpage, int(kept[f])) for f in first], dtype=np.float64)
+        sizes = size_of[which.reshape(-1)].tolist()
+    if len(kept) < count:
+        texts = [texts[i] for i in kept.tolist()]
+    columns = (box[0::4][kept].tolist(), box[2::4][kept].tolist(), tops[kept].tolist(), bottoms[kept].tolist())
+    return list(map(Char, texts, *columns, sizes)), undecodable
 
 
 def _collect_edges(container: int, api, height: float, edges: list[Edge], form=None, matrix=None, depth=0) -> None:
