@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from etl import templates as t
 from etl.narrative import NarrativeFact
@@ -53,6 +54,7 @@ def check_applications(rows: list[dict], template: str) -> list[Issue]:
         return (column_name[applicant] if by_column else row_name[code], value[(code, applicant)])
 
     issues: list[Issue] = []
+    outcomes = t.outcome_rows(template)
     for applicant in t.APPLICANTS:
         column = column_name[applicant]
         # The template's own identity, printed in its top-left cell: 一 + 二 = 三(七)总计 + 四.
@@ -68,7 +70,7 @@ def check_applications(rows: list[dict], template: str) -> list[Issue]:
                 ))
         issues.append(_sum_check(
             "applications", "applications_outcome_total", f"{column}列 办理结果各项之和",
-            term("3.7", applicant), [term(c, applicant) for c in t.outcome_rows(template)],
+            term("3.7", applicant), [term(c, applicant) for c in outcomes],
         ))
     for row in t.APPLICATION_ROWS[template]:
         issues.append(_sum_check(
@@ -94,11 +96,15 @@ def check_review_litigation(rows: list[dict]) -> list[Issue]:
     return [issue for issue in issues if issue is not None]
 
 
+_NOTE = re.compile(r"[（(][^（()）]{8,}[)）]$")
+
+
+@lru_cache(maxsize=4096)  # every label comes once per applicant column
 def _short(label: str | None) -> str:
     # "(二)部分公开(区分处理的,只计这一情形,不计其他情形)" → "(二)部分公开": the note adds nothing here.
     if label is None:
         return "?"
-    return re.sub(r"[（(][^（()）]{8,}[)）]$", "", label.strip())
+    return _NOTE.sub("", label.strip())
 
 
 # --- What the text says against what the tables say ---------------------------------------------

@@ -27,9 +27,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import opencc
+
+from etl.textscan import Pairs, code_points
 
 NO_CONVERSION = "none"
 # Traditional text without Taiwan phrasing: t2s + Hong Kong variant characters + place names.
@@ -39,6 +43,7 @@ TAIWAN_CONVERSION = "opencc:tw2s+ogi-phrases-v2"
 CONVERSIONS = (TRADITIONAL_CONVERSION, TAIWAN_CONVERSION)
 
 PHRASE_TABLE_PATH = Path(__file__).resolve().parents[1] / "data" / "chinese" / "taiwan_phrases.tsv"
+T2S_CHANGED_PATH = PHRASE_TABLE_PATH.parent / "t2s_changed_characters.txt"
 
 # The share of CJK characters t2s changes above which a text counts as traditional. Simplified
 # text still changes in a handful of places (variant forms), so a few changes are not enough.
@@ -54,6 +59,12 @@ _PLACE_NAMES = (("干县", "乾县"), ("干安县", "乾安县"))
 # and t2s does not (潀 left out: its "standard" form 潨 is no commoner). Regenerate with
 # `benchmarks/traditional_roundtrip.py --derive`, which prints the list.
 _HK_VARIANTS = str.maketrans({"敍": "叙", "枱": "台", "粧": "妆", "糭": "粽", "衞": "卫", "衹": "只"})
+_HK_VARIANT_CHARS = re.compile("[敍枱粧糭衞衹]")
+
+
+def _hk_variants(text: str) -> str:
+    # str.translate looks up every character; most texts have none of these six.
+    return text.translate(_HK_VARIANTS) if _HK_VARIANT_CHARS.search(text) else text
 
 # The project's own vocabulary: mainland words and phrases of government reports put back whole.
 # Each is converted with OpenCC s2twp + t2s to find the form it takes in a Taiwan-phrased text; the
@@ -99,7 +110,6 @@ PROJECT_WORDS = (
 EXTRA_PHRASES = (("创新套用", "创新应用"),)
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{3,}")
 
 
@@ -126,6 +136,13 @@ class PhraseTable:
         for key in self.entries:
             lengths.setdefault(key[0], set()).add(len(key))
         self._lengths = {first: sorted(found, reverse=True) for first, found in lengths.items()}
+        # The same by first two characters: fewer lengths to try where no piece is cut short by
+        # the end of the text (a cut piece may be a shorter phrase, taken with the longer length).
+        pair_lengths: dict[str, set[int]] = {}
+        for key in self.entries:
+            pair_lengths.setdefault(key[:2], set()).add(len(key))
+        self._pair_lengths = {pair: sorted(found, reverse=True) for pair, found in pair_lengths.items()}
+        self._pairs = Pairs(self.entries)
 
     def apply(self, text: str, keep: frozenset[str] = frozenset()) -> tuple[str, int, dict[str, int]]:
         """The text with every phrase replaced, the characters replaced, and how often each phrase
@@ -133,10 +150,18 @@ class PhraseTable:
         out: list[str] = []
         found: dict[str, int] = {}
         start = position = replaced = 0
+        entries, lengths_of, pair_lengths = self.entries, self._lengths, self._pair_lengths
         end = len(text)
-        entries, lengths_of = self.entries, self._lengths
-        while position < end:
-            for length in lengths_of.get(text[position], ()):
+        # A phrase can begin only where its first two characters do: the positions between are
+        # passed over as the one-step loop would (none of them begins a phrase).
+        for candidate in self._pairs.starts(text):
+            if candidate < position:
+                continue  # inside the last phrase found
+            position = candidate
+            lengths = lengths_of[text[position]]
+            if position + lengths[0] <= end:
+                lengths = pair_lengths[text[position:position + 2]]
+            for length in lengths:
                 piece = text[position:position + length]
                 mainland = entries.get(piece)
                 if mainland is None:
@@ -149,8 +174,6 @@ class PhraseTable:
                     start = position + length
                 position += length
                 break
-            else:
-                position += 1
         out.append(text[start:])
         return "".join(out), replaced, found
 
@@ -221,25 +244,55 @@ def _is_taiwan_phrased(markers: int, cjk: int) -> bool:
     return markers >= 1 + cjk // 2000
 
 
+def _differences(a: str, b: str) -> int:
+    """Positions (up to the shorter length) where two texts differ, counted by numpy."""
+    first, second = code_points(a), code_points(b)
+    length = min(len(first), len(second))
+    return int(np.count_nonzero(first[:length] != second[:length]))
+
+
+@lru_cache(maxsize=1)
+def _t2s_may_change() -> np.ndarray | None:
+    """Which code points t2s may change (data/chinese/t2s_changed_characters.txt), with the lone
+    surrogates (which OpenCC refuses): a table indexed by code point (1.1 MB; a set test or a
+    character class looks at every character in Python or range by range, slower than OpenCC).
+    None when the file was derived from another OpenCC version than the one installed."""
+    lines = T2S_CHANGED_PATH.read_text(encoding="utf-8").splitlines()
+    version = next(line.split()[-1] for line in lines if line.startswith("# opencc "))
+    if version != metadata.version("opencc"):
+        return None
+    characters = "".join(line for line in lines if not line.startswith("#"))
+    table = np.zeros(0x110000, dtype=bool)
+    table[code_points(characters)] = True
+    table[0xD800:0xE000] = True
+    return table
+
+
 def to_simplified(text: str, table: PhraseTable | None = None) -> Converted:
+    may_change = _t2s_may_change()
+    if may_change is not None and not may_change[code_points(text)].any():
+        return Converted(text, NO_CONVERSION, 0)  # t2s would give the text back: most reports
     plain = _opencc("t2s").convert(text)
     if plain == text:  # simplified already (most reports): nothing to count
         return Converted(text, NO_CONVERSION, 0)
-    changed = sum(1 for a, b in zip(text, plain) if a != b and a not in _ALSO_SIMPLIFIED)
-    cjk = len(_CJK.findall(text)) or 1
+    changed = _differences(text, plain)
+    if any(ch in text for ch in _ALSO_SIMPLIFIED):
+        changed -= sum(1 for a, b in zip(text, plain) if a != b and a in _ALSO_SIMPLIFIED)
+    points = code_points(text)
+    cjk = int(np.count_nonzero((points >= 0x4E00) & (points <= 0x9FFF))) or 1
     if changed / cjk < _TRADITIONAL_SHARE:
         return Converted(text, NO_CONVERSION, 0)
     table = table or phrase_table()
     _, _, found = table.apply(plain)
     if _is_taiwan_phrased(table.markers_in(found), cjk):
         characters = _opencc("tw2s").convert(text)
-        simplified, replaced, _ = table.apply(characters.translate(_HK_VARIANTS), table.unconverted(plain, found))
+        simplified, replaced, _ = table.apply(_hk_variants(characters), table.unconverted(plain, found))
         conversion = TAIWAN_CONVERSION
     else:
         characters = plain
-        simplified, replaced = characters.translate(_HK_VARIANTS), 0
+        simplified, replaced = _hk_variants(characters), 0
         conversion = TRADITIONAL_CONVERSION
     for damaged, name in _PLACE_NAMES:
         simplified = simplified.replace(damaged, name)
-    changed = sum(1 for a, b in zip(text, characters.translate(_HK_VARIANTS)) if a != b) + replaced
+    changed = _differences(text, _hk_variants(characters)) + replaced
     return Converted(simplified, conversion, changed)

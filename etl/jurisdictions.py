@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from etl.textscan import Pairs
+
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "data" / "jurisdictions" / "gb2260.csv"
 HISTORY_PATH = DEFAULT_PATH.parent / "history" / "gb2260_history.csv"
 
@@ -218,6 +220,7 @@ class JurisdictionResolver:
         for alias in self._aliases:
             lengths.setdefault(alias[:2], set()).add(len(alias))
         self._lengths = {k: sorted(v, reverse=True) for k, v in lengths.items()}
+        self._pairs = Pairs(self._lengths)
 
     @classmethod
     def from_csv(cls, path: Path | None = None, history_path: Path | None = HISTORY_PATH) -> "JurisdictionResolver":
@@ -229,7 +232,7 @@ class JurisdictionResolver:
         history's last one, or no year, are today's divisions."""
         if year is None or self._history is None or self.year is not None:
             return self
-        if year > int(self._history["valid_from"].max()) and year > int(self._history["valid_to"].max()):
+        if year > self._history_last_year():
             return self
         if year not in self._by_year:
             frame = divisions_of_year(self._frame, self._history, year)
@@ -237,6 +240,12 @@ class JurisdictionResolver:
             resolver._past = self._past
             self._by_year[year] = resolver
         return self._by_year[year]
+
+    def _history_last_year(self) -> int:
+        # Computed once: pandas reductions cost more than the rest of for_year.
+        if not hasattr(self, "_last_year"):
+            self._last_year = max(int(self._history["valid_from"].max()), int(self._history["valid_to"].max()))
+        return self._last_year
 
     def name(self, code: str) -> str:
         row = self._rows.get(code) or self._past.get(code)
@@ -283,14 +292,16 @@ class JurisdictionResolver:
         return None
 
     def _scan(self, text: str) -> list[tuple[int, int, tuple[str, ...]]]:
-        found, i, n = [], 0, len(text)
-        while i < n - 1:
-            hit = self._match_at(text, i)
+        """Longest aliases from left to right, each scan resuming after the last one found. Only
+        positions whose first two characters begin an alias can start one (Pairs)."""
+        found, i = [], 0
+        for start in self._pairs.starts(text):
+            if start < i:
+                continue  # inside the last alias found
+            hit = self._match_at(text, start)
             if hit:
-                found.append((i, hit[0], hit[1]))
+                found.append((start, hit[0], hit[1]))
                 i = hit[0]
-            else:
-                i += 1
         return found
 
     def _context(self, found) -> set[str]:

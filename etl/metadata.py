@@ -33,6 +33,11 @@ _YEAR_TAIL = re.compile(r"(?:关于)?\s*" + _YEAR + r"\s*(?:" + _TAIL + "|" + _C
 _TITLE_YEAR_FIRST = re.compile(_YEAR + r"\s*(?P<issuer>[\u4e00-\u9fff（）()]{2,40})" + _TAIL)
 # "苏州市财政局政府信息公开工作年度报告（2020年度）": the year last, in brackets.
 _TAIL_YEAR = re.compile(r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
+# The part of each that any match contains, searched first: these begin with a character (class),
+# which the search can skip ahead to; the two above begin with optional parts and are tried at
+# every position of a long paragraph.
+_YEAR_TAIL_NEEDS = re.compile(r"(?:19|20)\d{2}\s*年度?\s*[政信]")  # _TAIL and _CUT begin with 政 or 信
+_TAIL_YEAR_NEEDS = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
 _ISSUER_CHARS = re.compile(r"[\u4e00-\u9fff（）()]")
 _ISSUER_LENGTH = (2, 40)
 # A title is printed at the top (or the HTML reader put the page's <title> there): a report quoting
@@ -66,10 +71,23 @@ class Title:
     year: int
 
 
+def _nonempty_lines(lines, count: int) -> list[str]:
+    """The first `count` of these lines that are not blank, stripped (not a list of every line:
+    only the head or the tail of a report is wanted)."""
+    found: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if line:
+            found.append(line)
+            if len(found) == count:
+                break
+    return found
+
+
 def find_title(text: str) -> Title | None:
     """The report's own title, in its first lines: "<issuer><year>年<政府信息公开工作年度报告 …>",
     the year first or last, or cut short by the site. A title wrapped over two lines is joined."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()][:_TITLE_LINES]
+    lines = _nonempty_lines(text.split("\n"), _TITLE_LINES)
     nameless = None  # a heading with no issuer ("2020年政府信息公开工作年度报告"), if nothing better
     for index, line in enumerate(lines):
         # A wrapped title's first part is a short line; every title says 公开 or 信 (cut short).
@@ -87,7 +105,9 @@ def find_title(text: str) -> Title | None:
 def _title_in(line: str) -> Title | None:
     """The leftmost title in a line, as (start, Title) candidates of each shape."""
     found: list[tuple[int, Title]] = []
-    for pattern in (_YEAR_TAIL, _TAIL_YEAR):
+    for pattern, needed in ((_YEAR_TAIL, _YEAR_TAIL_NEEDS), (_TAIL_YEAR, _TAIL_YEAR_NEEDS)):
+        if needed.search(line) is None:
+            continue
         for match in pattern.finditer(line):
             if pattern is _YEAR_TAIL and match["cut"] is not None and not any(t.startswith(match["cut"]) for t in _TAILS):
                 continue
@@ -133,7 +153,7 @@ def find_published_on(text: str) -> date | None:
     """A printed publication date, else the date under the signature at the end."""
     match = _PUBLISHED.search(text)
     if match is None:
-        tail = [line for line in text.splitlines() if line.strip()][-15:]
+        tail = [line for line in reversed(text.splitlines()) if line.strip()][:15][::-1]
         dates = [m for m in (_SIGNATURE_DATE.match(line) for line in tail) if m]
         match = dates[-1] if dates else None
     if match is None:
@@ -221,7 +241,7 @@ def read_issuer(
 
 def find_signature(text: str, resolver: JurisdictionResolver) -> IssuerReading | None:
     """The 落款: a line at the end that is only a body's name (a date may follow on it or below)."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()][-_SIGNATURE_LINES:]
+    lines = _nonempty_lines(reversed(text.split("\n")), _SIGNATURE_LINES)[::-1]
     for line in reversed(lines):
         name = _TRAILING_DATE.sub("", line)
         if not (4 <= len(name) <= 40) or not re.fullmatch(r"[\u4e00-\u9fff（）()]+", name):
@@ -234,7 +254,7 @@ def find_signature(text: str, resolver: JurisdictionResolver) -> IssuerReading |
 
 def find_chrome_issuer(text: str, resolver: JurisdictionResolver) -> IssuerReading | None:
     """The publisher a web page's chrome names above the article ("来源：", "发布机构：")."""
-    head = "\n".join(text.split("\n")[:_CHROME_LINES])
+    head = "\n".join(text.split("\n", _CHROME_LINES)[:_CHROME_LINES])
     for match in _CHROME.finditer(head):
         reading = read_issuer(match["issuer"], resolver, context_text=text, anchored=True)
         if reading is not None and reading.code is not None:

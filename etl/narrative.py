@@ -14,7 +14,10 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import numpy as np
+
 from etl.quality import WARNING, Issue
+from etl.textscan import code_points
 
 # fact code → unit stored in the warehouse (None: a count).
 FACTS = {
@@ -124,6 +127,24 @@ _PRIORITY = [
     "complaints", "fees_yuan",
 ]
 _COMPILED = [(fact, re.compile(p)) for fact, p in sorted(_PATTERNS, key=lambda fp: _PRIORITY.index(fp[0]))]
+# What a fact's patterns cannot match without: each group is a choice of words one of which the
+# sentence must contain (checked before the patterns run: most sentences name no fact at all).
+# Every pattern also needs a digit (_NUM).
+_FACT_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "applications_received_online": (("网上", "在线", "网络"), ("申请",)),
+    "applications_answered": (("答复", "办结", "处理完毕", "回复", "办理"), ("申请",)),
+    "applications_received": (("申请",),),  # every _APP phrase says 申请
+    "partially_disclosed": (("部分公开",),),
+    "not_disclosed": (("不予公开", "不公开", "不同意公开"),),
+    "not_held": (("不掌握", "不存在", "无法提供"),),
+    "disclosed": (("予以公开", "同意公开", "全部公开", "准予公开", "已公开"),),
+    "proactive_items": (("主动公开",),),
+    "reviews_and_lawsuits": (("行政复议",),),
+    "reviews": (("行政复议",),),
+    "lawsuits": (("诉讼", "起诉"),),
+    "complaints": (("举报", "投诉", "申诉"),),
+    "fees_yuan": (("收取", "收费", "费用", "检索费", "复制费", "邮寄费", "成本费"), ("元",)),
+}
 
 # "Nothing happened" stated in words: 未发生/没有…行政复议 → 0. Only the facts whose absence is
 # commonly reported this way, and only in a clause with no digits at all.
@@ -134,9 +155,42 @@ _ZERO = [
     ("lawsuits", re.compile(_NONE_VERB + r"[^\d。；;|\n]{0,24}?行政诉讼")),
     ("fees_yuan", re.compile(r"(?:(?:未|没有|均未|不)收取?|免收)[^\d。；;|\n]{0,10}?(?:费用|检索费|复制费|成本费|工本费)")),
 ]
+_ZERO_NEEDS = {
+    "reviews": (("行政复议",), ("未", "没有", "无")),
+    "lawsuits": (("行政诉讼",), ("未", "没有", "无")),
+    "fees_yuan": (("费用", "检索费", "复制费", "成本费", "工本费"), ("未", "没有", "不", "免收")),
+}
+# A sentence with no digit states a fact only in words, and only with one of these.
+_ZERO_WORDS = ("行政复议", "行政诉讼", "费用", "检索费", "复制费", "成本费", "工本费")
+
+
+_FACT_NEEDS_SETS = {fact: tuple(frozenset(group) for group in needs) for fact, needs in _FACT_NEEDS.items()}
+# _COMPILED by fact, in its order (a fact's patterns are next to each other there), with the
+# fact's needs: (fact, needs, patterns).
+_BY_FACT: list[tuple[str, tuple[frozenset[str], ...], list[re.Pattern]]] = []
+for _fact, _pattern in _COMPILED:
+    if not _BY_FACT or _BY_FACT[-1][0] != _fact:
+        _BY_FACT.append((_fact, _FACT_NEEDS_SETS[_fact], []))
+    _BY_FACT[-1][2].append(_pattern)
+del _fact, _pattern
+assert len(_BY_FACT) == len(FACTS)  # each fact's patterns in one run
+# Every word of _FACT_NEEDS, found in one pass (no word is another's prefix, so none hides one that
+# starts where it does; the lookahead finds words that overlap).
+_NEED_WORDS = re.compile("(?=(%s))" % "|".join(sorted(
+    {word for needs in _FACT_NEEDS.values() for group in needs for word in group}, key=len, reverse=True)))
+
+
+def _has(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
+    return all(not group.isdisjoint(present) for group in needs)
+
+
+def _has_words(text: str, needs: tuple[tuple[str, ...], ...]) -> bool:
+    return all(any(word in text for word in group) for group in needs)
+
 
 # A number right after these is a label, a year, a date, an identifier: never a fact.
 _NOT_AFTER = re.compile(r"[〔\[【第号#]$")
+_NOT_AFTER_CHARS = frozenset("〔[【第号#")
 # Document numbers and dates, blanked before matching so their digits cannot be read.
 _MASKS = [
     re.compile(r"[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d+\s*号"),  # 〔2018〕12号
@@ -170,18 +224,77 @@ def _sentences(line: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(line) if s.strip()]
 
 
+class _FoldTable(dict):
+    """str.translate table for _fold, filled as characters are first seen: NFKC of one character
+    at a time, kept only where it gives one character (full-width digits and punctuation to
+    ASCII), except the Chinese clause marks the patterns look for; the ideographic space to " "."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = unicodedata.normalize("NFKC", ch)
+        value = folded if len(folded) == 1 and ch not in "，；：（）。" else ch
+        if value == "\u3000":
+            value = " "
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+def _unchanged_ranges(first: int, last: int) -> str:
+    """A character class body of the characters in [first, last] that _fold leaves alone."""
+    ranges: list[list[int]] = []
+    for code in range(first, last + 1):
+        if _FOLD[code] == chr(code):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1][1] = code
+            else:
+                ranges.append([code, code])
+    return "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges)
+
+
+# A character _fold may change: not ASCII, not a CJK ideograph, not one of the common punctuation
+# marks it leaves alone (、“”《》— …). Most sentences have none and are returned as they are.
+_FOLDABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff，；：（）。%s]" % _unchanged_ranges(0x80, 0x30FF))
+
+
+def _fold_match(match: re.Match) -> str:
+    return _FOLD[ord(match.group())]
+
+
 def _fold(text: str) -> str:
     """Full-width digits and punctuation to ASCII, one char for one char, so offsets hold."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch)
-        out.append(folded if len(folded) == 1 and ch not in "，；：（）。" else ch)
-    return "".join(out).replace("\u3000", " ")
+    # Only the characters that may change are looked up (most texts have none or a few).
+    return _FOLDABLE.sub(_fold_match, text)
+
+
+# Each mask with the strings one of which it cannot match without (checked first: most sentences
+# hold no date, no telephone number, no percentage).
+_MASK_NEEDS = [
+    ("〔", "[", "【", "(", "（"),
+    ("年",),
+    ("月",),
+    ("-", "/", "."),
+    ("电话", "传真", "热线", "手机", "邮编", "邮政编码", "地址"),
+    ("%", "％", "个百分点"),
+    ("-", "—", "－"),
+    ("热线", "专线", "平台", "号码", "“", '"'),
+]
+_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
+
+
+def _hash(match: re.Match) -> str:
+    return "#" * len(match.group(0))
 
 
 def _mask(text: str) -> str:
-    for pattern in _MASKS:
-        text = pattern.sub(lambda m: "#" * len(m.group(0)), text)
+    # Every mask but the telephone one needs a digit.
+    digits = _DIGIT.search(text) is not None
+    for index, (pattern, needs) in enumerate(zip(_MASKS, _MASK_NEEDS)):
+        if (digits or index == 4) and any(need in text for need in needs):
+            text = pattern.sub(_hash, text)
     return text
 
 
@@ -194,26 +307,75 @@ def _number(raw: str) -> Decimal:
     return Decimal(raw.replace(",", ""))
 
 
+def _label_before(masked: str, start: int) -> bool:
+    """_NOT_AFTER.search(masked[:start]) without searching the whole prefix: `$` matches at its
+    end or before a newline that ends it."""
+    return (start > 0 and masked[start - 1] in _NOT_AFTER_CHARS) or (
+        start > 1 and masked[start - 1] == "\n" and masked[start - 2] in _NOT_AFTER_CHARS)
+
+
+# A sentence whose (folded) text has no match here cannot state a fact: with a digit, one of these
+# words (from each fact the group of _FACT_NEEDS every pattern of it needs); without, a word a
+# fact stated in words needs (_ZERO_WORDS).
+_FACT_WORD = re.compile("|".join(sorted(
+    {"申请", "部分公开", "主动公开", "行政复议", "诉讼", "起诉"}
+    | {word for fact in ("not_disclosed", "not_held", "disclosed", "complaints", "fees_yuan")
+       for word in _FACT_NEEDS[fact][0]}, key=len, reverse=True)))
+_ZERO_WORD = re.compile("|".join(_ZERO_WORDS))
+
+
+def _may_state_fact(folded: str) -> bool:
+    """False when no pattern can match in any part of this (folded) text. Masking only blanks
+    characters, so what the unmasked text lacks the masked one lacks too."""
+    if _DIGIT.search(folded) is not None and _FACT_WORD.search(folded) is not None:
+        return True
+    return _ZERO_WORD.search(folded) is not None
+
+
+def _lines_that_may_state_facts(folded: str, folded_lines: list[str]) -> list[int]:
+    """The lines (0-based, ascending) of the folded text for which _may_state_fact holds: the
+    words are searched for in the whole text at once (no word spans lines, and _fold neither
+    makes nor removes a newline), the digit only in the lines that have one of the words."""
+    newlines = np.flatnonzero(code_points(folded) == 10)
+
+    def lines_of(pattern: re.Pattern) -> set[int]:
+        starts = [match.start() for match in pattern.finditer(folded)]
+        return set(np.searchsorted(newlines, starts).tolist()) if starts else set()
+
+    with_digit = {index for index in lines_of(_FACT_WORD) if _DIGIT.search(folded_lines[index])}
+    return sorted(with_digit | lines_of(_ZERO_WORD))
+
+
 def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
-    folded = _fold(sentence)
+    return _facts_in_folded(sentence, _fold(sentence), line_no)
+
+
+def _facts_in_folded(sentence: str, folded: str, line_no: int) -> list[NarrativeFact]:
+    """facts_in_sentence, given the sentence folded."""
+    if not _may_state_fact(folded):
+        return []  # most sentences
     masked = _mask(folded)
     found: list[tuple[int, NarrativeFact]] = []
     claimed: list[tuple[int, int]] = []  # spans of numbers already read
-    application_context = re.search(r"申请", masked) is not None
+    application_context = "申请" in masked
+    has_digit = _DIGIT.search(masked) is not None
     # After 其中 a sentence breaks its total down (其中向市政府提出依申请公开9件): the parts are not
     # the headline facts, except the outcomes, which reports state exactly this way.
     breakdown = masked.find("其中")
-    for fact, pattern in _COMPILED:
-        for match in pattern.finditer(masked):
+    present = set(_NEED_WORDS.findall(masked)) if has_digit else set()
+    for fact, needs, patterns in _BY_FACT if present else ():
+        # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
+        if fact == "applications_answered" and not application_context:
+            continue
+        if not _has(present, needs):
+            continue
+        for match in (match for pattern in patterns for match in pattern.finditer(masked)):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in claimed):
                 continue
-            # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
-            if fact == "applications_answered" and not application_context:
-                continue
             if breakdown >= 0 and start > breakdown and fact not in _OUTCOMES:
                 continue
-            if _NOT_AFTER.search(masked[:start]):
+            if _label_before(masked, start):
                 continue
             value = _number(match["n"])
             unit = FACTS[fact]
@@ -223,10 +385,13 @@ def facts_in_sentence(sentence: str, line_no: int) -> list[NarrativeFact]:
                 continue  # a count is whole
             claimed.append((start, end))
             found.append((start, NarrativeFact(fact, _plain(value), unit, sentence.strip(), line_no)))
-    if not re.search(r"\d", masked.replace("#", "")):
+    if not has_digit:
         for fact, pattern in _ZERO:
-            if pattern.search(masked) and not any(f.fact == fact for _, f in found):
-                found.append((pattern.search(masked).start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
+            if not _has_words(masked, _ZERO_NEEDS[fact]):
+                continue
+            match = pattern.search(masked)
+            if match and not any(f.fact == fact for _, f in found):
+                found.append((match.start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
     return [f for _, f in sorted(found, key=lambda x: x[0])]
 
 
@@ -238,7 +403,11 @@ def read_facts(
     simplified characters: where a line kept its length, the sentence is given as printed."""
     facts: list[NarrativeFact] = []
     printed_lines = printed.split("\n") if printed is not None else None
-    for index, line in enumerate(text.split("\n")):
+    lines = text.split("\n")
+    folded = _fold(text)
+    folded_lines = folded.split("\n")  # line for line, character for character
+    for index in _lines_that_may_state_facts(folded, folded_lines):
+        line = lines[index]
         if index in skip_lines or "|" in line:
             continue
         original = printed_lines[index] if printed_lines and index < len(printed_lines) else None
@@ -246,7 +415,7 @@ def read_facts(
         for sentence in _sentences(line):
             start = line.index(sentence, offset)
             offset = start + len(sentence)
-            found = facts_in_sentence(sentence, index + 1)
+            found = _facts_in_folded(sentence, folded_lines[index][start:offset], index + 1)
             if found and original is not None and len(original) == len(line) and original != line:
                 as_printed = original[start:offset].strip()
                 found = [replace(f, sentence=as_printed) for f in found]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from etl import templates as t
 from etl.labels import normalise_label
@@ -263,16 +264,7 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
     width = len(t.APPLICANTS)
 
     def match(label: str, previous: str | None) -> str | None:
-        for row in spec:
-            if not all(keyword in label for keyword in row.keywords):
-                continue
-            if row.follows and not (previous and previous.startswith(row.follows)):
-                if not (row.code == "3.7" and "七" in label):
-                    continue
-            if row.code == "3.6.3" and _strip_numbering(label) != "其他":
-                continue
-            return row.code
-        return None
+        return _application_row(template, label, previous)
 
     captured, local_rows, duplicates, overfull = _capture_rows(cells, match, lambda _code: width)
     column_labels = _applicant_labels(cells)
@@ -307,6 +299,20 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
                 }
             )
     return TableResult(rows, issues + _blank_rows("applications", blank), _local_row_cells("applications", local_rows))
+
+
+@lru_cache(maxsize=8192)  # reports print the same labels: each is matched once per template
+def _application_row(template: str, label: str, previous: str | None) -> str | None:
+    for row in t.APPLICATION_ROWS[template]:
+        if not all(keyword in label for keyword in row.keywords):
+            continue
+        if row.follows and not (previous and previous.startswith(row.follows)):
+            if not (row.code == "3.7" and "七" in label):
+                continue
+        if row.code == "3.6.3" and _strip_numbering(label) != "其他":
+            continue
+        return row.code
+    return None
 
 
 def _applicant_labels(cells: list[Cell]) -> list[str]:

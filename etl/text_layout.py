@@ -11,61 +11,76 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from etl.labels import normalise_label
-from etl.values import looks_like_value
+from etl.values import is_blank, looks_like_value
 
 LABEL = "label"
 VALUE = "value"
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a named tuple, not a frozen dataclass: made ~300 times a report, twice as fast
     text: str  # as printed, trimmed
     kind: str  # LABEL or VALUE
     line_no: int  # 0-based line in the report text
 
     @property
     def is_blank_value(self) -> bool:
-        from etl.values import is_blank
-
         return self.kind == VALUE and is_blank(self.text)
 
 
 _FILLER = re.compile(r"^\|{2,}$")
+_cell = Cell._make
 
 
 def _is_pipe_layout(lines: list[str]) -> bool:
     # A few "|"-ended lines make a pipe-layout table even amid long narrative (a note, wrapped
     # paragraphs); in the blank-line layout no line ends with "|".
-    marked = sum(1 for line in lines if line.rstrip().endswith("|"))
-    nonempty = sum(1 for line in lines if line.strip())
+    marked = nonempty = 0
+    for line in lines:
+        line = line.rstrip()
+        if line:
+            nonempty += 1
+            marked += line[-1] == "|"
     return marked >= 3 and marked / nonempty >= 0.1 or (marked > 0 and marked == nonempty)
 
 
 def cells_of(lines: list[str], first_line_no: int = 0) -> list[Cell]:
     """The cells of a table region, in reading order."""
     cells: list[Cell] = []
-    pipe_layout = _is_pipe_layout(lines)
-    for offset, line in enumerate(lines):
-        line_no = first_line_no + offset
-        stripped = line.strip()
-        if pipe_layout:
-            if not stripped or _FILLER.match(stripped.replace(" ", "")) and " " not in stripped:
-                continue
-            parts = stripped.split("|")
-            if stripped.endswith("|"):
-                parts = parts[:-1]
-            if len(parts) > 1 and stripped.startswith("|") and stripped.strip("| "):
-                parts = parts[1:]  # a markdown row "| 规章 | 0 |": the leading bar opens, it is no cell
-            texts = [part.strip() for part in parts]
-        else:
+    add = cells.append
+    if not _is_pipe_layout(lines):
+        for line_no, line in enumerate(lines, first_line_no):
             if line == "":
                 continue  # the separator between cells
-            texts = [stripped]
-        for text in texts:
-            cells.append(Cell(text, VALUE if looks_like_value(text) else LABEL, line_no))
+            text = line.strip()
+            add(_cell((text, VALUE if looks_like_value(text) else LABEL, line_no)))
+        return cells
+    for line_no, line in enumerate(lines, first_line_no):
+        stripped = line.strip()
+        if stripped:
+            for text, kind in _pipe_cells(stripped):
+                add(_cell((text, kind, line_no)))
     return cells
+
+
+@lru_cache(maxsize=8192)  # reports repeat their lines ("0 |", "|", "||||", the template's labels)
+def _pipe_cells(stripped: str) -> tuple[tuple[str, str], ...]:
+    """(text, kind) of each cell of a stripped, non-empty line of the pipe layout."""
+    if stripped.find("|") == len(stripped) - 1:  # most lines: one cell, "规章 |", "0 |", "|"
+        parts = [stripped[:-1]]
+    elif " " not in stripped and _FILLER.match(stripped):
+        return ()
+    else:
+        parts = stripped.split("|")
+        if stripped.endswith("|"):
+            parts = parts[:-1]
+        if len(parts) > 1 and stripped.startswith("|") and stripped.strip("| "):
+            parts = parts[1:]  # a markdown row "| 规章 | 0 |": the leading bar opens, it is no cell
+    texts = [part.strip() for part in parts]
+    return tuple((text, VALUE if looks_like_value(text) else LABEL) for text in texts)
 
 
 # --- Sections ---------------------------------------------------------------------------------
@@ -94,23 +109,51 @@ _HEADING_NUMERAL = frozenset("二三四五六234２３４")  # what every headin
 _LEADING_NOISE = " \t\u3000|“”\"'‘’「」『』"  # what normalise_label removes before it
 
 
-def find_sections(lines: list[str]) -> dict[str, Section]:
-    """The three table sections, each running to the next heading found after it."""
+# A line that is only white space and noise, or whose first character after the white space
+# str.strip removes and the noise normalise_label removes is an ideograph or an ASCII letter or
+# digit other than a heading's numeral: no heading (the common case, decided as _heading_start
+# decides it, without a call).
+_PLAIN_START = re.compile("\\s*[ \t\u3000|“”\"'‘’「」『』]*(?:$|(?![二三四五六234])[\u4e00-\u9fffA-Za-z0-9])")
+
+
+def _heading_start(line: str) -> str | None:
+    """The normalised start of a line that may be a heading, None for a line that cannot be one."""
+    first = line[:1]
+    if first not in _HEADING_NUMERAL and ("\u4e00" <= first <= "\u9fff" or first.isascii() and first.isalnum()):
+        return None  # the common case, decided as below without stripping: no space, no noise first
+    text = line.strip()
+    if not text:
+        return None
+    # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
+    # so only its start is matched.
+    head = text[:_MAX_HEADING_CHARS]
+    first = head.lstrip(_LEADING_NOISE)[:1]
+    if first not in _HEADING_NUMERAL and not first.isspace() and (first.isascii() or "\u4e00" <= first <= "\u9fff"):
+        # Most lines: NFKC leaves that first character alone and normalise_label does not remove
+        # it, so no pattern can match.
+        return None
+    return normalise_label(head)
+
+
+def heading_starts(lines: list[str]) -> list[tuple[int, str]]:
+    """(index, normalised start) of every line that may be a heading, for find_sections and
+    repeated_sections to share."""
+    plain = _PLAIN_START.match
+    return [
+        (index, start) for index, line in enumerate(lines)
+        if not plain(line) and (start := _heading_start(line)) is not None
+    ]
+
+
+def find_sections(lines: list[str], starts: list[tuple[int, str]] | None = None) -> dict[str, Section]:
+    """The three table sections, each running to the next heading found after it. `starts`:
+    heading_starts(lines), if already known."""
     found: list[tuple[int, str, str]] = []
-    for index, line in enumerate(lines):
-        text = line.strip()
-        if not text:
-            continue
-        # A heading may share its line with the text after it ("二、主动公开政府信息情况 2020年…"),
-        # so only its start is matched.
-        head = text[:_MAX_HEADING_CHARS]
-        first = head.lstrip(_LEADING_NOISE)[:1]
-        if first not in _HEADING_NUMERAL and (first.isascii() or "\u4e00" <= first <= "\u9fff"):
-            continue  # most lines: NFKC leaves that first character alone, so no pattern can match
-        start = normalise_label(head)
+    for index, start in heading_starts(lines) if starts is None else starts:
+        line = lines[index]
         for name, pattern in _HEADINGS:
             if pattern.match(start) and name not in {f[1] for f in found}:
-                found.append((index, name, text))
+                found.append((index, name, line.strip()))
                 break
     found.sort()
     sections: dict[str, Section] = {}
@@ -121,16 +164,17 @@ def find_sections(lines: list[str]) -> dict[str, Section]:
     return sections
 
 
-def repeated_sections(lines: list[str], sections: dict[str, Section]) -> dict[str, Section]:
+def repeated_sections(
+    lines: list[str], sections: dict[str, Section], starts: list[tuple[int, str]] | None = None
+) -> dict[str, Section]:
     """A second copy of a table section (a report pasted twice, a table printed again in an
     annex), each running to the next heading of any kind after it. find_sections reads the first
     copy; the caller compares the second, so that a copy with other numbers is not ignored."""
     headings = [
         (index, name)
-        for index, line in enumerate(lines)
-        if line.strip()
+        for index, start in (heading_starts(lines) if starts is None else starts)
         for name, pattern in _HEADINGS
-        if pattern.match(normalise_label(line.strip()[:_MAX_HEADING_CHARS]))
+        if pattern.match(start)
     ]
     repeats: dict[str, Section] = {}
     for position, (index, name) in enumerate(headings):

@@ -15,7 +15,7 @@ from etl.metadata import Hints, apply_hints, read_metadata
 from etl.narrative import conflicts, read_facts, report_tables
 from etl.quality import ERROR, WARNING, Issue
 from etl.tables import parse_applications, parse_article20, parse_review_litigation
-from etl.text_layout import cells_of, find_sections, repeated_sections
+from etl.text_layout import cells_of, find_sections, heading_starts, repeated_sections
 
 LOADED = "loaded"
 NO_TABLES = "no_tables"
@@ -103,8 +103,9 @@ def parse_report(
         return quarantined(source_uri, sha256, "报告中找不到统计年度（标题年份或「统计期限…年1月1日」）", **known)
 
     lines = text.split("\n")
-    sections = find_sections(lines)
-    repeats = repeated_sections(lines, sections)
+    starts = heading_starts(lines)
+    sections = find_sections(lines, starts)
+    repeats = repeated_sections(lines, sections, starts)
     # Template labels are looked for in the table sections, where found: the narrative quotes the
     # regulation's wording too.
     table_text = "\n".join("\n".join(lines[s.start:s.end]) for s in sections.values()) or text

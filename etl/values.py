@@ -42,12 +42,14 @@ def is_blank(raw: str) -> bool:
     return _clean(raw) in BLANK_MARKS
 
 
+@lru_cache(maxsize=8192)
 def looks_like_value(raw: str) -> bool:
     """True for text that can sit in a value cell: a number (with sign or money unit) or a blank mark."""
     cleaned = _clean(raw)
     return cleaned in BLANK_MARKS or _NUMBER.match(cleaned) is not None
 
 
+@lru_cache(maxsize=8192)  # immutable result; a report repeats the same cell texts
 def parse_value(raw: str | None) -> CellValue:
     if raw is None:
         return CellValue(None, None, True)
