@@ -260,18 +260,12 @@ def _article_lines(article) -> list[str]:
             data_tables.append(table)
     if data_tables and data_tables[0] is article:
         return _data_table_lines(article)
-    stand_ins = {}
+    stand_ins = _stand_in(data_tables)
     try:
-        for table in data_tables:
-            stand_in = etree.Element("table")
-            stand_in.tail = table.tail
-            table.getparent().replace(table, stand_in)
-            stand_ins[stand_in] = table
         marked = _markup(article)
         tables = list(article.iter("table"))  # in document order, as their markers
     finally:
-        for stand_in, table in stand_ins.items():
-            stand_in.getparent().replace(stand_in, table)
+        _put_back(stand_ins)
     lines: list[str] = []
     index = start = 0
     for edge in _TABLE_EDGE.finditer(marked):
@@ -283,6 +277,23 @@ def _article_lines(article) -> list[str]:
                 lines += _data_table_lines(table)
                 start = edge.end() + 1
     return lines + _text_lines(marked[start:])
+
+
+def _stand_in(tables: list) -> dict:
+    """Each table replaced by an empty <table/> with its tail, until _put_back: {stand-in: table}.
+    (What libxml2 walks then skips their rows and cells.)"""
+    stand_ins = {}
+    for table in tables:
+        stand_in = etree.Element("table")
+        stand_in.tail = table.tail
+        table.getparent().replace(table, stand_in)
+        stand_ins[stand_in] = table
+    return stand_ins
+
+
+def _put_back(stand_ins: dict) -> None:
+    for stand_in, table in stand_ins.items():
+        stand_in.getparent().replace(stand_in, table)
 
 
 def _data_table_lines(table) -> list[str]:
@@ -437,18 +448,24 @@ def _chrome_name(name: str) -> bool:
     return _CHROME_WORD.search(name.lower()) is not None
 
 
-def _chrome_candidates(body) -> list:
+def _chrome_candidates(body, tables: list) -> list:
     """The elements _is_chrome may say yes to: chrome tags, and elements whose id or class names
     chrome (few distinct values on a page: each is looked at once). An element comes before the
-    elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole."""
+    elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole.
+    Not the report tables nor what is inside them, which _remove_chrome keeps: they stand empty
+    while the candidates are looked for (their cells hold most of a page's classes)."""
     found = {}
-    for values in (_IDS(body), _CLASSES(body)):
-        names = {value for value in set(values) if _chrome_name(value)}
-        if names:
-            found.update((el, el) for el in [value.getparent() for value in values if value in names])
-    for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
-        if el is not body:
-            found[el] = el
+    stand_ins = _stand_in(tables)
+    try:
+        for values in (_IDS(body), _CLASSES(body)):
+            names = {value for value in set(values) if _chrome_name(value)}
+            if names:
+                found.update((el, el) for el in [value.getparent() for value in values if value in names])
+        for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
+            if el is not body:
+                found[el] = el
+    finally:
+        _put_back(stand_ins)
     if len(found) < 2:
         return list(found)
     return sorted(found, key=lambda el: sum(1 for _ in el.iterancestors()))
@@ -486,7 +503,7 @@ def _content_over(el, limit: float) -> bool:
 def _remove_chrome(body, tables: list) -> None:
     total = _content_chars(body)
     memo = _memo()
-    for el in _chrome_candidates(body):
+    for el in _chrome_candidates(body, tables):
         if el.getparent() is None or not _is_chrome(el):
             continue
         if any(el is t or _is_ancestor(el, t) or _is_ancestor(t, el) for t in tables):
