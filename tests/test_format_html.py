@@ -339,3 +339,20 @@ def test_report_003_as_html_parses_to_the_expected_cells(encoding):
 
     for chrome_text in ("导航菜单", "当前位置", "分享到", "主办单位"):
         assert chrome_text not in text
+
+
+def test_cjk_count_by_numpy_counts_what_the_regex_finds():
+    """A long text's CJK characters are counted over its UTF-16 code units: the same count as
+    the regex's, at every range's edges, beyond the BMP and on lone surrogates."""
+    import random
+
+    from etl.formats import html as html_module
+
+    rng = random.Random(1)
+    edges = [0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00,
+             0x20000, 0x2A6DF, 0xD800, 0xDFFF, 0x41, 0x3000]
+    for _ in range(200):
+        length = rng.choice([0, 5, html_module._NUMPY_FROM - 1, html_module._NUMPY_FROM, 2000])
+        text = "".join(chr(rng.choice(edges) if rng.random() < 0.5 else rng.randint(0, 0x2FFFF))
+                       for _ in range(length))
+        assert html_module._cjk_count(text) == sum(map(len, html_module._CJK.findall(text)))

@@ -16,6 +16,7 @@ import re
 
 import threading
 
+import numpy as np
 from lxml import etree
 
 from etl.chinese import to_simplified
@@ -182,8 +183,20 @@ _DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]*)*,[^\"'\s>]{1024,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+# _CJK's ranges, for counting a long text's CJK characters by numpy over its UTF-16 code units
+# (3x faster than the regex from a few hundred characters on). A character beyond the BMP is two
+# surrogate units, in none of these ranges, as it is in none of _CJK's.
+_CJK_RANGES = tuple((np.uint16(low), np.uint16(high - low)) for low, high in
+                    ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)))
+_NUMPY_FROM = 400  # characters: below that the regex is faster
+
+
 def _cjk_count(text: str) -> int:
-    return sum(map(len, _CJK.findall(text)))  # runs, not characters: fewer matches
+    if len(text) < _NUMPY_FROM:
+        return sum(map(len, _CJK.findall(text)))  # runs, not characters: fewer matches
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    # Unsigned: a unit below the range's start wraps around above its width.
+    return int(sum(np.count_nonzero(units - low <= width) for low, width in _CJK_RANGES))
 
 
 def _clean(text: str) -> str:
