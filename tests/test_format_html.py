@@ -356,3 +356,17 @@ def test_cjk_count_by_numpy_counts_what_the_regex_finds():
         text = "".join(chr(rng.choice(edges) if rng.random() < 0.5 else rng.randint(0, 0x2FFFF))
                        for _ in range(length))
         assert html_module._cjk_count(text) == sum(map(len, html_module._CJK.findall(text)))
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("<html><body><p>本年新收&#xfdd0;12</p></body></html>", "本年新收\ufdd012\n"),
+    ("<html><body><table><tr><td>本年新收</td><td>1&#xfdd3;2</td></tr><tr><td>上年结转</td><td>3</td></tr></table></body></html>",
+     "本年新收 | 1\ufdd32 |\n上年结转 | 3 |\n"),
+    ("<p>a&#xFDD0b&#xfdd7;c&#64976&#xFDD1;</p>", "a\U000fdd0b\ufdd7c\ufdd0\ufdd1\n"),
+    ("<html><body><xmp>本年新收&#xFDD0;12</xmp><p>x</p></body></html>", "本年新收&#xFDD0;12\n"),
+])
+def test_a_reference_to_a_noncharacter_the_reader_marks_with_is_text(page, expected):
+    """The reader marks blocks, rows and cells with noncharacters U+FDD0–U+FDD6 (removed from the
+    page first); one written as a character reference is text like any other, as the reader
+    without markers printed it (outputs of main's reader at fbda156)."""
+    assert html_to_text(page.encode()) == expected

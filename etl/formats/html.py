@@ -617,6 +617,39 @@ def _simplified(text: str) -> str:
     return to_simplified(text).text
 
 
+# A character reference to one of the markers ("&#xFDD0;", "&#64976"): libxml2 puts the character
+# in the text, where it would read as a marker. Such references are made to name a spare
+# noncharacter instead, which the reader treats as any other character, and the text is given
+# back with the marker's own character there, as a reader without markers prints it.
+_MARKER_REFERENCE = re.compile(r"&#(?:([xX])0*(fdd[0-6])(?![0-9a-f])|0*(6497[6-9]|6498[0-2])(?![0-9]))", re.IGNORECASE)
+_ANY_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-f]+)|0*([0-9]+))", re.IGNORECASE)
+_SPARE = range(0xFDD7, 0xFDF0)
+# Elements whose text libxml2 takes as written, references and all: a reference there is no
+# character, and rewritten it would print differently. Such a page is left as it is (the markers'
+# characters then read as markers: two rarities together). Script, style, iframe and noscript
+# are dropped with their text.
+_RAW_TEXT = re.compile(r"<(?:xmp|plaintext|noembed|noframes)", re.IGNORECASE)
+
+
+def _marker_references(text: str) -> tuple[str, dict]:
+    """(text, {spare: marker}) with every character reference to a marker made to name a spare
+    noncharacter no reference in the page names; ({} when there is none)."""
+    if "&#" not in text or _MARKER_REFERENCE.search(text) is None or _RAW_TEXT.search(text):
+        return text, {}
+    named = {int(h, 16) if h else int(d) for h, d in _ANY_REFERENCE.findall(text) if len(h or d) < 8}
+    spares = iter(c for c in _SPARE if c not in named)
+    swap = {}
+
+    def spare(match) -> str:
+        marker = int(match[2], 16) if match[2] else int(match[3])
+        if marker not in swap:
+            swap[marker] = next(spares, marker)  # no spare left (a page naming all 32): as it is
+        return f"&#x{swap[marker]:X}" if match[1] else f"&#{swap[marker]}"
+
+    text = _MARKER_REFERENCE.sub(spare, text)
+    return text, {new: old for old, new in swap.items() if new != old}
+
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _INTERNAL_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -640,6 +673,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     text = _DATA_URI.sub("data:,", text)
     if not text.strip():
         return ""
+    text, restore = _marker_references(text)
     parser = html_parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -654,7 +688,8 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
         raise ValueError(f"HTML 页面无法完整读取 / the page cannot be read whole: {fatal.message.strip()}")
     _MEMO.tables = {}
     try:
-        return _article_text(root)
+        text = _article_text(root)
+        return text.translate(restore) if restore else text
     finally:
         _MEMO.tables = {}  # the elements of this page go with it
 
