@@ -38,6 +38,12 @@ _TAIL_YEAR = re.compile(r"\s*" + _TAIL + r"\s*[（(]\s*" + _YEAR + r"\s*[)）]")
 # every position of a long paragraph.
 _YEAR_TAIL_NEEDS = re.compile(r"(?:19|20)\d{2}\s*年度?\s*[政信]")  # _TAIL and _CUT begin with 政 or 信
 _TAIL_YEAR_NEEDS = re.compile(r"[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）]")
+# Every title holds _TAIL, or a _CUT, which ends in an ellipsis: a text with neither in its first
+# lines names no title, found with one search (written as alternatives that each begin with a
+# character, which the search skips ahead to) instead of three per line.
+_TITLE_HINT = re.compile(
+    r"(?:政府信息公开|政务信息公开|信息公开|政务公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报|总结)|…|\.\.|。。|⋯"
+)
 _ISSUER_CHARS = re.compile(r"[\u4e00-\u9fff（）()]")
 _ISSUER_LENGTH = (2, 40)
 # A title is printed at the top (or the HTML reader put the page's <title> there): a report quoting
@@ -88,6 +94,9 @@ def find_title(text: str) -> Title | None:
     """The report's own title, in its first lines: "<issuer><year>年<政府信息公开工作年度报告 …>",
     the year first or last, or cut short by the site. A title wrapped over two lines is joined."""
     lines = _nonempty_lines(text.split("\n"), _TITLE_LINES)
+    # Each line and each pair of lines tried below is a run of the lines joined.
+    if _TITLE_HINT.search("".join(lines)) is None:
+        return None
     nameless = None  # a heading with no issuer ("2020年政府信息公开工作年度报告"), if nothing better
     for index, line in enumerate(lines):
         # A wrapped title's first part is a short line; every title says 公开 or 信 (cut short).

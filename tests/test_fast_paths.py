@@ -334,3 +334,36 @@ def test_title_search_as_before():
               "2020年苏州市人民政府政府信息公开工作年度报告", "苏州市财政局政府信息公开工作年度报告 ( 2020 年 )"]
     for line in lines:
         assert metadata._title_in(line) == _old_title_in(line), line
+
+
+def _old_find_title(text: str):
+    lines = [line.strip() for line in text.split("\n") if line.strip()][:metadata._TITLE_LINES]
+    nameless = None
+    for index, line in enumerate(lines):
+        wrapped = line + lines[index + 1] if index + 1 < len(lines) and len(line) <= 60 else None
+        for candidate in (line, wrapped):
+            if candidate is None or ("公开" not in candidate and "信" not in candidate):
+                continue
+            title = _old_title_in(candidate)
+            if title is not None and title.issuer:
+                return title
+            nameless = nameless or title
+    return nameless
+
+
+def test_find_title_as_before():
+    """find_title's one search for a title's tail (or a cut title's ellipsis) in the head lines
+    before trying each line: the same title, on texts that have one at the top, further down,
+    wrapped over two lines (the tail split between them), cut short, or none."""
+    texts = list(_texts())
+    heads = ["苏州市财政局政府信息公开工作年度报告（2020年度）", "关于 2019 年政府信息公开工作年度报告", "苏州市2021年度政府信息公开工作年度报...",
+             "2020年苏州市人民政府政府信息公开工作年度报告", "苏州市人民政府2020年政府信息\n公开工作年度报告", "苏州市人民政府2020\n年政务公开工作总结",
+             "2020年政府信息公开工作年度报告", "苏州市2021年度政府信息公开⋯", "苏州市2021年度政府信息公开。。", "苏州市2021年度政府信息…",
+             "详见《2019年政府信息公开工作年度报告》", "政府信息公开工作年度报\n告"]
+    for text in list(texts):
+        lines = text.split("\n")
+        texts += ["\n".join(lines[skip:]) for skip in (1, 3, 10, 29, 31, 60)]
+        texts += [head + "\n" + "\n".join(lines[skip:]) for head in heads for skip in (3, 29)]
+        texts += ["\n".join(lines[:25]) + "\n" + head + "\n" + "\n".join(lines[25:]) for head in heads]
+    for text in texts:
+        assert metadata.find_title(text) == _old_find_title(text), text[:200]

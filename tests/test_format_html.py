@@ -339,3 +339,34 @@ def test_report_003_as_html_parses_to_the_expected_cells(encoding):
 
     for chrome_text in ("导航菜单", "当前位置", "分享到", "主办单位"):
         assert chrome_text not in text
+
+
+def test_cjk_count_by_numpy_counts_what_the_regex_finds():
+    """A long text's CJK characters are counted over its UTF-16 code units: the same count as
+    the regex's, at every range's edges, beyond the BMP and on lone surrogates."""
+    import random
+
+    from etl.formats import html as html_module
+
+    rng = random.Random(1)
+    edges = [0x33FF, 0x3400, 0x4DBF, 0x4DC0, 0x4DFF, 0x4E00, 0x9FFF, 0xA000, 0xF8FF, 0xF900, 0xFAFF, 0xFB00,
+             0x20000, 0x2A6DF, 0xD800, 0xDFFF, 0x41, 0x3000]
+    for _ in range(200):
+        length = rng.choice([0, 5, html_module._NUMPY_FROM - 1, html_module._NUMPY_FROM, 2000])
+        text = "".join(chr(rng.choice(edges) if rng.random() < 0.5 else rng.randint(0, 0x2FFFF))
+                       for _ in range(length))
+        assert html_module._cjk_count(text) == sum(map(len, html_module._CJK.findall(text)))
+
+
+@pytest.mark.parametrize(("page", "expected"), [
+    ("<html><body><p>本年新收&#xfdd0;12</p></body></html>", "本年新收\ufdd012\n"),
+    ("<html><body><table><tr><td>本年新收</td><td>1&#xfdd3;2</td></tr><tr><td>上年结转</td><td>3</td></tr></table></body></html>",
+     "本年新收 | 1\ufdd32 |\n上年结转 | 3 |\n"),
+    ("<p>a&#xFDD0b&#xfdd7;c&#64976&#xFDD1;</p>", "a\U000fdd0b\ufdd7c\ufdd0\ufdd1\n"),
+    ("<html><body><xmp>本年新收&#xFDD0;12</xmp><p>x</p></body></html>", "本年新收&#xFDD0;12\n"),
+])
+def test_a_reference_to_a_noncharacter_the_reader_marks_with_is_text(page, expected):
+    """The reader marks blocks, rows and cells with noncharacters U+FDD0–U+FDD6 (removed from the
+    page first); one written as a character reference is text like any other, as the reader
+    without markers printed it (outputs of main's reader at fbda156)."""
+    assert html_to_text(page.encode()) == expected

@@ -16,6 +16,7 @@ import re
 
 import threading
 
+import numpy as np
 from lxml import etree
 
 from etl.chinese import to_simplified
@@ -182,8 +183,20 @@ _DATA_URI = re.compile(r"data:[\w/+.-]*(?:;[\w=.-]*)*,[^\"'\s>]{1024,}")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
+# _CJK's ranges, for counting a long text's CJK characters by numpy over its UTF-16 code units
+# (3x faster than the regex from a few hundred characters on). A character beyond the BMP is two
+# surrogate units, in none of these ranges, as it is in none of _CJK's.
+_CJK_RANGES = tuple((np.uint16(low), np.uint16(high - low)) for low, high in
+                    ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)))
+_NUMPY_FROM = 400  # characters: below that the regex is faster
+
+
 def _cjk_count(text: str) -> int:
-    return sum(map(len, _CJK.findall(text)))  # runs, not characters: fewer matches
+    if len(text) < _NUMPY_FROM:
+        return sum(map(len, _CJK.findall(text)))  # runs, not characters: fewer matches
+    units = np.frombuffer(text.encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    # Unsigned: a unit below the range's start wraps around above its width.
+    return int(sum(np.count_nonzero(units - low <= width) for low, width in _CJK_RANGES))
 
 
 def _clean(text: str) -> str:
@@ -260,18 +273,12 @@ def _article_lines(article) -> list[str]:
             data_tables.append(table)
     if data_tables and data_tables[0] is article:
         return _data_table_lines(article)
-    stand_ins = {}
+    stand_ins = _stand_in(data_tables)
     try:
-        for table in data_tables:
-            stand_in = etree.Element("table")
-            stand_in.tail = table.tail
-            table.getparent().replace(table, stand_in)
-            stand_ins[stand_in] = table
         marked = _markup(article)
         tables = list(article.iter("table"))  # in document order, as their markers
     finally:
-        for stand_in, table in stand_ins.items():
-            stand_in.getparent().replace(stand_in, table)
+        _put_back(stand_ins)
     lines: list[str] = []
     index = start = 0
     for edge in _TABLE_EDGE.finditer(marked):
@@ -283,6 +290,23 @@ def _article_lines(article) -> list[str]:
                 lines += _data_table_lines(table)
                 start = edge.end() + 1
     return lines + _text_lines(marked[start:])
+
+
+def _stand_in(tables: list) -> dict:
+    """Each table replaced by an empty <table/> with its tail, until _put_back: {stand-in: table}.
+    (What libxml2 walks then skips their rows and cells.)"""
+    stand_ins = {}
+    for table in tables:
+        stand_in = etree.Element("table")
+        stand_in.tail = table.tail
+        table.getparent().replace(table, stand_in)
+        stand_ins[stand_in] = table
+    return stand_ins
+
+
+def _put_back(stand_ins: dict) -> None:
+    for stand_in, table in stand_ins.items():
+        stand_in.getparent().replace(stand_in, table)
 
 
 def _data_table_lines(table) -> list[str]:
@@ -437,18 +461,24 @@ def _chrome_name(name: str) -> bool:
     return _CHROME_WORD.search(name.lower()) is not None
 
 
-def _chrome_candidates(body) -> list:
+def _chrome_candidates(body, tables: list) -> list:
     """The elements _is_chrome may say yes to: chrome tags, and elements whose id or class names
     chrome (few distinct values on a page: each is looked at once). An element comes before the
-    elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole."""
+    elements inside it, as _remove_chrome needs: a wrapper is weighed with its content whole.
+    Not the report tables nor what is inside them, which _remove_chrome keeps: they stand empty
+    while the candidates are looked for (their cells hold most of a page's classes)."""
     found = {}
-    for values in (_IDS(body), _CLASSES(body)):
-        names = {value for value in set(values) if _chrome_name(value)}
-        if names:
-            found.update((el, el) for el in [value.getparent() for value in values if value in names])
-    for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
-        if el is not body:
-            found[el] = el
+    stand_ins = _stand_in(tables)
+    try:
+        for values in (_IDS(body), _CLASSES(body)):
+            names = {value for value in set(values) if _chrome_name(value)}
+            if names:
+                found.update((el, el) for el in [value.getparent() for value in values if value in names])
+        for el in body.iter(*_CHROME_TAGS, *_PAGE_TAGS):
+            if el is not body:
+                found[el] = el
+    finally:
+        _put_back(stand_ins)
     if len(found) < 2:
         return list(found)
     return sorted(found, key=lambda el: sum(1 for _ in el.iterancestors()))
@@ -486,7 +516,7 @@ def _content_over(el, limit: float) -> bool:
 def _remove_chrome(body, tables: list) -> None:
     total = _content_chars(body)
     memo = _memo()
-    for el in _chrome_candidates(body):
+    for el in _chrome_candidates(body, tables):
         if el.getparent() is None or not _is_chrome(el):
             continue
         if any(el is t or _is_ancestor(el, t) or _is_ancestor(t, el) for t in tables):
@@ -587,6 +617,39 @@ def _simplified(text: str) -> str:
     return to_simplified(text).text
 
 
+# A character reference to one of the markers ("&#xFDD0;", "&#64976"): libxml2 puts the character
+# in the text, where it would read as a marker. Such references are made to name a spare
+# noncharacter instead, which the reader treats as any other character, and the text is given
+# back with the marker's own character there, as a reader without markers prints it.
+_MARKER_REFERENCE = re.compile(r"&#(?:([xX])0*(fdd[0-6])(?![0-9a-f])|0*(6497[6-9]|6498[0-2])(?![0-9]))", re.IGNORECASE)
+_ANY_REFERENCE = re.compile(r"&#(?:[xX]0*([0-9a-f]+)|0*([0-9]+))", re.IGNORECASE)
+_SPARE = range(0xFDD7, 0xFDF0)
+# Elements whose text libxml2 takes as written, references and all: a reference there is no
+# character, and rewritten it would print differently. Such a page is left as it is (the markers'
+# characters then read as markers: two rarities together). Script, style, iframe and noscript
+# are dropped with their text.
+_RAW_TEXT = re.compile(r"<(?:xmp|plaintext|noembed|noframes)", re.IGNORECASE)
+
+
+def _marker_references(text: str) -> tuple[str, dict]:
+    """(text, {spare: marker}) with every character reference to a marker made to name a spare
+    noncharacter no reference in the page names; ({} when there is none)."""
+    if "&#" not in text or _MARKER_REFERENCE.search(text) is None or _RAW_TEXT.search(text):
+        return text, {}
+    named = {int(h, 16) if h else int(d) for h, d in _ANY_REFERENCE.findall(text) if len(h or d) < 8}
+    spares = iter(c for c in _SPARE if c not in named)
+    swap = {}
+
+    def spare(match) -> str:
+        marker = int(match[2], 16) if match[2] else int(match[3])
+        if marker not in swap:
+            swap[marker] = next(spares, marker)  # no spare left (a page naming all 32): as it is
+        return f"&#x{swap[marker]:X}" if match[1] else f"&#{swap[marker]}"
+
+    text = _MARKER_REFERENCE.sub(spare, text)
+    return text, {new: old for old, new in swap.items() if new != old}
+
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _INTERNAL_SUBSET = re.compile(r"^\s*<!DOCTYPE[^\[>]*\[.*?\]\s*>", re.IGNORECASE | re.DOTALL)
 
@@ -610,6 +673,7 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
     text = _DATA_URI.sub("data:,", text)
     if not text.strip():
         return ""
+    text, restore = _marker_references(text)
     parser = html_parser()
     try:
         root = etree.fromstring(text.encode("utf-8"), parser)
@@ -624,7 +688,8 @@ def html_to_text(data: bytes, declared_charset: str | None = None) -> str:
         raise ValueError(f"HTML 页面无法完整读取 / the page cannot be read whole: {fatal.message.strip()}")
     _MEMO.tables = {}
     try:
-        return _article_text(root)
+        text = _article_text(root)
+        return text.translate(restore) if restore else text
     finally:
         _MEMO.tables = {}  # the elements of this page go with it
 
