@@ -10,7 +10,10 @@ other (`ogi run --replace`).
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from contextlib import nullcontext
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
@@ -65,46 +68,63 @@ def unchanged_reports(engine: Engine, keys: list[tuple[str, str]]) -> dict[tuple
     return {(uri, sha): report_id for uri, sha, report_id in rows}
 
 
-def load_report(engine: Engine, parsed: ParsedReport, force: bool = False, replace: bool = False) -> tuple[str, int]:
+@dataclass(frozen=True)
+class EncodedReport:
+    """A parsed report ready for load_report: its own fields (the ParsedReport without its rows)
+    and every table's rows already encoded as load_report sends them. The worker process that
+    parsed the report encodes it, so that the one process loading every report does not; and a
+    few strings cross the pipe from the worker faster than hundreds of small dicts."""
+
+    report: ParsedReport
+    rows: dict[str, str]
+
+
+def encode(parsed: ParsedReport) -> EncodedReport:
+    empty = {attribute: [] for attribute in _ROW_TABLES}
+    return EncodedReport(dataclasses.replace(parsed, **empty), _encode_rows(parsed))
+
+
+def load_report(
+    bind: Engine | Connection, parsed: ParsedReport | EncodedReport, force: bool = False, replace: bool = False,
+) -> tuple[str, int]:
     """Write the report; returns (what happened, report_id).
 
     A source (path or URL) has one current report. New bytes from the same source replace its
     current report; a report from another source that reads as the same (jurisdiction, agency,
     year) is kept beside it (CONFLICT: v_quality_issues marks both), unless `replace` says the
     new one supersedes it.
+
+    `bind` is an engine, or a connection the caller holds for many reports (not in a
+    transaction; a run holds one, so that no connection is checked out and pinged per report).
+    The report is committed, or rolled back, here.
+
+    The work is four round trips, whatever the report's size: the locks and every look-up, the
+    report's row, then its rows (each table's as one JSON document) with the commit. Statements
+    per row or per table, and SQLAlchemy compiling each, cost more than reading and parsing a
+    report once the readers are fast.
     """
-    with engine.connect() as conn:
-        return load_report_on(conn, parsed, force=force, replace=replace)
+    if isinstance(parsed, EncodedReport):
+        report, rows = parsed.report, parsed.rows
+    else:
+        report, rows = parsed, None
+    with (bind.connect() if isinstance(bind, Engine) else nullcontext(bind)) as conn:
+        raw = conn.connection.dbapi_connection
+        try:
+            with conn.begin():  # committed with the last writes, if any: then a no-op
+                return _load(conn, raw, report, rows, force, replace)
+        except psycopg.Error as error:
+            # Raised by the statements sent on the driver's connection: made the SQLAlchemy error
+            # any other statement raises, so that callers (the retry on a lost connection) see one kind.
+            broken = raw.closed or raw.broken
+            if broken:
+                conn.invalidate()  # the next use of a held connection connects again
+            raise sa.exc.DBAPIError.instance(
+                None, None, error, psycopg.Error, connection_invalidated=broken, dialect=conn.dialect,
+            ) from error
 
 
-def load_report_on(conn: Connection, parsed: ParsedReport, force: bool = False, replace: bool = False) -> tuple[str, int]:
-    """`load_report` on a connection the caller holds (a run holds one for all its reports, so
-    that no connection is checked out and pinged per report). The connection must not be in a
-    transaction; the report is committed (or rolled back) here.
-
-    The work is a few round trips, whatever the report's size: the locks and every look-up in
-    one, the report's row in one, its rows (as JSON documents, one statement) and the commit in
-    one. Per statement and per row they cost more in round trips and SQLAlchemy compilations than
-    the reading and parsing of a report once the readers are fast.
-    """
-    raw = conn.connection.dbapi_connection
-    try:
-        with conn.begin():
-            outcome = _load(conn, raw, parsed, force, replace)
-            # Committed with the last writes where there were any; this is then a no-op.
-            return outcome
-    except psycopg.Error as error:
-        # Raised by the statements sent on the driver's connection: the same SQLAlchemy error as
-        # any other statement's, so that callers (the retry on a lost connection) see one kind.
-        broken = raw.closed or raw.broken
-        if broken:
-            conn.invalidate()
-        raise sa.exc.DBAPIError.instance(
-            None, None, error, psycopg.Error, connection_invalidated=broken, dialect=conn.dialect,
-        ) from error
-
-
-def _load(conn: Connection, raw, parsed: ParsedReport, force: bool, replace: bool) -> tuple[str, int]:
+def _load(conn: Connection, raw, parsed: ParsedReport, rows: dict[str, str] | None, force: bool,
+          replace: bool) -> tuple[str, int]:
     identity = parsed.status != QUARANTINED
     with raw.pipeline(), raw.cursor() as cursor:
         # Source first, identity second: a fixed order, so two runs cannot deadlock. The look-ups
@@ -138,7 +158,7 @@ def _load(conn: Connection, raw, parsed: ParsedReport, force: bool, replace: boo
         statements += [
             (_DELETE_ROWS, {"id": twin.report_id}),
             (_UPDATE_REPORT, {**values, "id": twin.report_id}),
-            (_INSERT_ROWS, _rows_parameters(twin.report_id, parsed)),
+            (_INSERT_ROWS, {"id": twin.report_id, **(rows or _encode_rows(parsed))}),
         ]
         if own is not None and own.report_id != twin.report_id:
             # This source now holds another source's bytes: its own earlier report is history.
@@ -164,7 +184,7 @@ def _load(conn: Connection, raw, parsed: ParsedReport, force: bool, replace: boo
     # Through SQLAlchemy, like any statement (its events see it); the rows follow in one statement.
     report_id = conn.exec_driver_sql(_INSERT_REPORT, _report_values(parsed)).scalar_one()
     statements = [(_SUPERSEDE, {"ids": retired, "by": report_id})] if retired else []
-    _write(raw, [*statements, (_INSERT_ROWS, _rows_parameters(report_id, parsed))])
+    _write(raw, [*statements, (_INSERT_ROWS, {"id": report_id, **(rows or _encode_rows(parsed))})])
     if others:
         return CONFLICT, report_id
     return (REPLACED if retired else NEW), report_id
@@ -249,15 +269,15 @@ _DELETE_ROWS = "with " + ",\n".join(
 ) + "\nselect 1"
 
 
-def _rows_parameters(report_id: int, parsed: ParsedReport) -> dict:
-    parameters = {"id": report_id}
+def _encode_rows(parsed: ParsedReport) -> dict[str, str]:
+    encoded = {}
     for attribute in _ROW_TABLES:
         if attribute == "issues":
             rows = [{**issue.as_row(), "issue_no": n} for n, issue in enumerate(parsed.issues, 1)]
         else:
             rows = getattr(parsed, attribute)
-        parameters[attribute] = _JSON.encode(rows)
-    return parameters
+        encoded[attribute] = _JSON.encode(rows)
+    return encoded
 
 
 def _json_value(value):

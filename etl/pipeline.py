@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 import time
 import traceback
 from collections import Counter
@@ -20,14 +21,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from etl import PARSER_VERSION, archive
 from etl.extract import SourceFile, read_document, sha256_of
 from etl.jurisdictions import JurisdictionResolver, code_prefix
 from etl.limits import Limits, from_env
 from etl.recover import Unrecoverable, recover
-from etl.load import UNCHANGED, load_report, unchanged_reports
+from etl.load import UNCHANGED, EncodedReport, encode, load_report, unchanged_reports
 from etl.metadata import Hints
 from etl.transform import QUARANTINED, ParsedReport, parse_report, quarantined
 from etl.workers import Failed, WorkerPool
@@ -71,9 +72,10 @@ class Document:
     hints: Hints | None = None
 
 
-def fetch_document(item: WorkItem, limits: Limits) -> Document | ParsedReport:
-    """The item's bytes, archived; a file over the size cap is not read into memory but comes
-    back as a quarantined report. FileNotFoundError when the file or archive entry is gone."""
+def fetch_document(item: WorkItem, limits: Limits, store: bool = True) -> Document | ParsedReport:
+    """The item's bytes, archived (unless not `store`: the caller archives a file's bytes, see
+    `needs_archiving`); a file over the size cap is not read into memory but comes back as a
+    quarantined report. FileNotFoundError when the file or archive entry is gone."""
     if item.path is not None:
         path = Path(item.path)
         name = path.name
@@ -86,7 +88,7 @@ def fetch_document(item: WorkItem, limits: Limits) -> Document | ParsedReport:
                     data += handle.read(limits.max_file_bytes + 1 - len(data))
         if size > limits.max_file_bytes or len(data) > limits.max_file_bytes:
             return quarantined(item.source_uri, _sha256_of_file(path), limits.file_too_large(max(size, len(data))))
-        sha = archive.store(data)
+        sha = archive.store(data) if store else sha256_of(data)
     else:
         name = item.name or item.source_uri.rstrip("/").rsplit("/", 1)[-1]
         size = archive.path_of(item.sha256).stat().st_size
@@ -95,6 +97,12 @@ def fetch_document(item: WorkItem, limits: Limits) -> Document | ParsedReport:
         data = archive.load(item.sha256)
         sha = item.sha256
     return Document(item.source_uri, sha, data, name, item.declared_charset, item.hints)
+
+
+def needs_archiving(item: WorkItem, fetched) -> bool:
+    """Whether bytes fetch_document(item, store=False) read still have to be archived: a file's
+    do (bytes from the archive or recovered from their source are archived already)."""
+    return item.path is not None and isinstance(fetched, Document)
 
 
 def _recovered(item: WorkItem, problem: Exception, engine: Engine, limits: Limits) -> Document | ParsedReport:
@@ -136,9 +144,15 @@ def parse_source(source: SourceFile, resolver: JurisdictionResolver, hints: Hint
 
 
 def parse_document(document: Document, resolver: JurisdictionResolver | None = None) -> ParsedReport:
-    """Read and parse one report: what each worker process runs (etl.workers)."""
+    """Read and parse one report."""
     source = read_document(document.source_uri, document.data, document.name, document.declared_charset)
     return parse_source(source, resolver or default_resolver(), document.hints)
+
+
+def prepare_document(document: Document) -> EncodedReport:
+    """Read and parse one report, and encode its rows for loading: what each worker process runs
+    (etl.workers), so that the process loading the results has the least to do per report."""
+    return encode(parse_document(document))
 
 
 class DatabaseLost(RuntimeError):
@@ -150,16 +164,19 @@ class DatabaseLost(RuntimeError):
 LOAD_RETRY_DELAYS_S = (1.0, 3.0)
 
 
-def load_with_retry(engine: Engine, parsed: ParsedReport, force: bool = False, replace: bool = False) -> tuple[str, int]:
+def load_with_retry(
+    bind: Engine | Connection, parsed: ParsedReport | EncodedReport, force: bool = False, replace: bool = False,
+) -> tuple[str, int]:
     for attempt, delay in enumerate((*LOAD_RETRY_DELAYS_S, None), 1):
         try:
-            return load_report(engine, parsed, force=force, replace=replace)
+            return load_report(bind, parsed, force=force, replace=replace)
         except sa.exc.DBAPIError as error:
             if not (isinstance(error, sa.exc.OperationalError) or error.connection_invalidated):
                 raise
             if delay is None:
+                source_uri = parsed.report.source_uri if isinstance(parsed, EncodedReport) else parsed.source_uri
                 raise DatabaseLost(
-                    f"lost the database connection loading {parsed.source_uri} ({attempt} attempts, "
+                    f"lost the database connection loading {source_uri} ({attempt} attempts, "
                     f"nothing of it written): {error.orig or error}".strip()
                 ) from error
             time.sleep(delay)
@@ -167,11 +184,13 @@ def load_with_retry(engine: Engine, parsed: ParsedReport, force: bool = False, r
 
 
 def load_parsed(
-    engine: Engine, parsed: ParsedReport, resolver: JurisdictionResolver | None = None, force: bool = False,
-    replace: bool = False,
+    bind: Engine | Connection, parsed: ParsedReport | EncodedReport, resolver: JurisdictionResolver | None = None,
+    force: bool = False, replace: bool = False,
 ) -> ReportOutcome:
     """Load one parsed report (one transaction, retried on a lost connection) and describe it."""
-    action, report_id = load_with_retry(engine, parsed, force=force, replace=replace)
+    action, report_id = load_with_retry(bind, parsed, force=force, replace=replace)
+    if isinstance(parsed, EncodedReport):
+        parsed = parsed.report
     resolver = resolver or (default_resolver() if parsed.jurisdiction_code else None)
     describe = " ".join(
         str(part) for part in (
@@ -213,7 +232,7 @@ def process_items(
     fetched: list[Document | ParsedReport | ReportOutcome] = []
     for item in items:
         try:
-            fetched.append(fetch_document(item, limits))
+            fetched.append(fetch_document(item, limits, store=False))
         except (FileNotFoundError, archive.CorruptEntry) as error:
             try:
                 fetched.append(_recovered(item, error, engine, limits))
@@ -230,26 +249,47 @@ def process_items(
         if on_outcome is not None:
             on_outcome(outcome)
 
-    to_parse: list[tuple[int, Document]] = []
-    for index, got in enumerate(fetched):
-        if isinstance(got, ReportOutcome):
-            settle(index, got)
-        elif (got.source_uri, got.sha256) in known:
-            settle(index, ReportOutcome(got.source_uri, UNCHANGED, known[(got.source_uri, got.sha256)], None, "unchanged"))
-        elif isinstance(got, ParsedReport):  # refused before reading (too large)
-            settle(index, load_parsed(engine, got, resolver, force=force, replace=replace))
+    # Files are archived by threads while the workers parse (writing and syncing a file costs
+    # more than reading it; done first and one by one, it kept the workers waiting); a report is
+    # loaded only once its bytes are archived.
+    # One connection loads the batch, report after report: none is checked out (and pinged) per report.
+    with ThreadPoolExecutor(ARCHIVE_THREADS, thread_name_prefix="ogi-archive") as archiving, engine.connect() as bind:
+        archived = {
+            index: archiving.submit(archive.store, got.data)
+            for index, (item, got) in enumerate(zip(items, fetched)) if needs_archiving(item, got)
+        }
+
+        def load(index: int, parsed: ParsedReport | EncodedReport) -> None:
+            if index in archived:
+                archived[index].result()
+            settle(index, load_parsed(bind, parsed, resolver, force=force, replace=replace))
+
+        to_parse: list[tuple[int, Document]] = []
+        for index, got in enumerate(fetched):
+            if isinstance(got, ReportOutcome):
+                settle(index, got)
+            elif (got.source_uri, got.sha256) in known:
+                settle(index, ReportOutcome(got.source_uri, UNCHANGED, known[(got.source_uri, got.sha256)], None, "unchanged"))
+            elif isinstance(got, ParsedReport):  # refused before reading (too large)
+                load(index, got)
+            else:
+                to_parse.append((index, got))
+        if pool is None:
+            results = ((n, parse_document(document, resolver)) for n, (_, document) in enumerate(to_parse))
         else:
-            to_parse.append((index, got))
-    if pool is None:
-        results = ((n, parse_document(document, resolver)) for n, (_, document) in enumerate(to_parse))
-    else:
-        results = pool.run(document for _, document in to_parse)
-    for n, parsed in results:
-        index, document = to_parse[n]
-        if isinstance(parsed, Failed):
-            parsed = quarantined(document.source_uri, document.sha256, parsed.reason)
-        settle(index, load_parsed(engine, parsed, resolver, force=force, replace=replace))
+            results = pool.run(document for _, document in to_parse)
+        for n, parsed in results:
+            index, document = to_parse[n]
+            if isinstance(parsed, Failed):
+                parsed = quarantined(document.source_uri, document.sha256, parsed.reason)
+            load(index, parsed)
+        for stored in archived.values():
+            stored.result()  # an unchanged file's bytes too: a lost archive entry is written again
     return outcomes
+
+
+# Threads writing files into the archive while the workers parse: the work is the disk's.
+ARCHIVE_THREADS = 4
 
 
 @lru_cache(maxsize=1)

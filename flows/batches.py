@@ -23,7 +23,7 @@ from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from etl.database import warehouse_engine
-from etl.pipeline import ReportOutcome, WorkItem, parse_document, process_items
+from etl.pipeline import ReportOutcome, WorkItem, prepare_document, process_items
 from etl.progress import Progress
 from etl.workers import WorkerPool
 
@@ -48,7 +48,7 @@ def process_batch(items: list[WorkItem], force: bool, pool: WorkerPool | None = 
             # A worker of a remote Dask cluster configured with daemonic workers may not start
             # processes: the reports are read here, with no time or memory limit but the size cap.
             return process_items(items, engine, force=force, replace=replace, on_outcome=on_outcome)
-        with WorkerPool(parse_document, workers=1) as own_pool:
+        with WorkerPool(prepare_document, workers=1) as own_pool:
             return process_items(items, engine, force=force, replace=replace, pool=own_pool, on_outcome=on_outcome)
 
 
@@ -67,7 +67,7 @@ def run_batches(items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BA
     progress = Progress(len(items))
     try:
         if _on_local_runner():
-            with WorkerPool(parse_document, workers=workers) as pool:
+            with WorkerPool(prepare_document, workers=workers) as pool:
                 return [outcome for batch in batches
                         for outcome in process_batch(batch, force, pool, progress, replace)]
         futures = process_batch.map(batches, force=unmapped(force), replace=unmapped(replace))
