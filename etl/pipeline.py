@@ -384,6 +384,9 @@ class RunSummary:
         )
 
 
+FEW_REPORTS = 500  # summarise: up to this many reports, the issues are read with the ids as a filter
+
+
 def summarise(engine: Engine, outcomes: list[ReportOutcome]) -> RunSummary:
     """Counts for the run; statuses and issues are read back from the warehouse, so unchanged
     reports count with what they hold and cross-year checks are included."""
@@ -397,10 +400,16 @@ def summarise(engine: Engine, outcomes: list[ReportOutcome]) -> RunSummary:
             sa.text("select status, count(*) from core.report where report_id = any(:ids) group by status"),
             {"ids": ids},
         ).all()
+        # A few reports: the filter goes down into the view's checks, which then look at these
+        # reports only. Many: that same filter makes the server test every row of every check
+        # against the whole list (9 s for 10,000 reports); joined instead, the view is computed
+        # once (1.3 s) and matched.
+        only_these = "report_id = any(:ids)" if len(ids) <= FEW_REPORTS else \
+            "report_id in (select unnest(cast(:ids as bigint[])))"
         issues = conn.execute(
             sa.text(
-                "select severity, table_name, check_code, count(*) from v_quality_issues "
-                "where report_id = any(:ids) group by 1, 2, 3 order by 1, 4 desc, 2, 3"
+                f"select severity, table_name, check_code, count(*) from v_quality_issues "
+                f"where {only_these} group by 1, 2, 3 order by 1, 4 desc, 2, 3"
             ),
             {"ids": ids},
         ).all()
