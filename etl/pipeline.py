@@ -212,23 +212,21 @@ def process_source(
     return load_parsed(engine, parse_source(source, resolver, hints), resolver, force=force, replace=replace)
 
 
-def process_items(
-    items: list[WorkItem],
-    engine: Engine,
-    force: bool = False,
-    resolver: JurisdictionResolver | None = None,
-    replace: bool = False,
-    pool: WorkerPool | None = None,
-    on_outcome: Callable[[ReportOutcome], None] | None = None,
-) -> list[ReportOutcome]:
-    """Process the items; unchanged ones (same bytes, same parser) are not parsed. With a pool,
-    reports are read and parsed in its worker processes under its limits, and loaded here as
-    they finish, one transaction each; without, in this process (tests, one-off use).
-    Outcomes come back in input order; `on_outcome` hears of each as it is settled.
+@dataclass(frozen=True)
+class FetchedBatch:
+    """A batch's items read (each a Document, a report refused before reading, or a missing
+    outcome; files not yet archived) and which of them are unchanged: the part of a batch done
+    before parsing, which `process_items` may be given done already (flows.batches prepares the
+    next batch while the workers parse this one, so they do not wait at every batch boundary)."""
 
-    With `replace`, a report supersedes another source's current report of the same identity
-    instead of being loaded beside it as a conflict."""
-    limits = pool.limits if pool is not None else from_env()
+    fetched: list[Document | ParsedReport | ReportOutcome]
+    known: dict[tuple[str, str], int]
+
+
+def fetch_items(items: list[WorkItem], engine: Engine, limits: Limits, force: bool = False,
+                replace: bool = False) -> FetchedBatch:
+    """Read the items (bytes recovered from their source when the archive lost them) and find
+    the unchanged ones; nothing is written."""
     fetched: list[Document | ParsedReport | ReportOutcome] = []
     for item in items:
         try:
@@ -242,6 +240,33 @@ def process_items(
     known = {} if force or replace else unchanged_reports(
         engine, [(f.source_uri, f.sha256) for f in fetched if not isinstance(f, ReportOutcome)]
     )
+    return FetchedBatch(fetched, known)
+
+
+def process_items(
+    items: list[WorkItem],
+    engine: Engine,
+    force: bool = False,
+    resolver: JurisdictionResolver | None = None,
+    replace: bool = False,
+    pool: WorkerPool | None = None,
+    on_outcome: Callable[[ReportOutcome], None] | None = None,
+    prefetched: FetchedBatch | None = None,
+) -> list[ReportOutcome]:
+    """Process the items; unchanged ones (same bytes, same parser) are not parsed. With a pool,
+    reports are read and parsed in its worker processes under its limits, and loaded here as
+    they finish, one transaction each; without, in this process (tests, one-off use).
+    Outcomes come back in input order; `on_outcome` hears of each as it is settled.
+    `prefetched` is `fetch_items` of these items with these limits, done already.
+
+    With `replace`, a report supersedes another source's current report of the same identity
+    instead of being loaded beside it as a conflict."""
+    limits = pool.limits if pool is not None else from_env()
+    if prefetched is None:
+        prefetched = fetch_items(items, engine, limits, force=force, replace=replace)
+    if len(prefetched.fetched) != len(items):
+        raise ValueError(f"prefetched {len(prefetched.fetched)} items for a batch of {len(items)}")
+    fetched, known = prefetched.fetched, prefetched.known
     outcomes: list[ReportOutcome | None] = [None] * len(items)
 
     def settle(index: int, outcome: ReportOutcome) -> None:
