@@ -108,7 +108,8 @@ def load_average() -> str:
 
 
 def whole_run(server: str, reports: int = 10_000, mix: dict[str, float] | None = None,
-              workers: list[int] | None = None, corpus: Path | None = None, nightly: bool = True) -> dict[str, float]:
+              workers: list[int] | None = None, corpus: Path | None = None, nightly: bool = True,
+              batch_size: int | None = None) -> dict[str, float]:
     """Time `ogi run` over `reports` mixed reports for each worker count (default 1, then one per
     core), then `ogi nightly` over them unchanged; prints a line per run and returns
     {"run --workers N": seconds, ..., "nightly": seconds}."""
@@ -145,7 +146,8 @@ def whole_run(server: str, reports: int = 10_000, mix: dict[str, float] | None =
                 env.update(OGI_DATABASE_URL=server.rsplit("/", 1)[0] + f"/{database}",
                            OGI_HOME=str(work / f"home-{count}"), PREFECT_API_URL=api, DO_NOT_TRACK="1")
                 subprocess.run(OGI + ["db", "upgrade"], cwd=REPO, env=env, check=True, capture_output=True)
-                elapsed, stdout, memory = timed(["run", str(corpus), "--workers", str(count)], env)
+                batching = ["--batch-size", str(batch_size)] if batch_size else []
+                elapsed, stdout, memory = timed(["run", str(corpus), "--workers", str(count), *batching], env)
                 results[count] = figures[f"run --workers {count}"] = elapsed
                 print(f"ogi run --workers {count:<3} {elapsed:8.1f} s {len(files) / elapsed:8.1f} reports/s   "
                       f"CPU {memory.cpu_s:7.1f} s ({len(files) / max(memory.cpu_s, 1e-9):5.1f} reports/CPU-s)   "
@@ -182,9 +184,11 @@ def main() -> None:
     parser.add_argument("--workers", default=f"1,{default_workers()}", help="worker counts to compare (default: 1,<cores>)")
     parser.add_argument("--corpus", type=Path, help="reuse (or write) the corpus in this folder")
     parser.add_argument("--skip-nightly", action="store_true")
+    parser.add_argument("--batch-size", type=int, help="`ogi run --batch-size` (default: ogi's, 1,000): smaller batches "
+                        "show the cost of batch boundaries on a small corpus")
     options = parser.parse_args()
     whole_run(options.server, options.reports, parse_mix(options.mix), [int(n) for n in options.workers.split(",")],
-              options.corpus, nightly=not options.skip_nightly)
+              options.corpus, nightly=not options.skip_nightly, batch_size=options.batch_size)
 
 
 if __name__ == "__main__":
