@@ -1,7 +1,9 @@
-"""Benchmark: reports per second per core, by format, and (workers' part) a whole mixed run.
+"""Benchmark: reports per second per core, by format; then a whole run of mixed reports.
 
-    .venv/bin/python benchmarks/throughput.py              # per-format table (this file's part)
-    .venv/bin/python benchmarks/throughput.py --repeats 20 # more runs per file (best of N)
+    .venv/bin/python benchmarks/throughput.py                      # the table, then the whole run
+    .venv/bin/python benchmarks/throughput.py --repeats 20         # more runs per file (best of N)
+    .venv/bin/python benchmarks/throughput.py --reports 1000       # a smaller whole run
+    .venv/bin/python benchmarks/throughput.py --only formats       # (or --only run)
 
 Per format, side by side on the same files: ogi's in-process read + parse
 (`etl.extract.read_document` + `etl.transform.parse_report`), timed in CPU seconds of this
@@ -15,8 +17,11 @@ Files (generated, tests/fixtures/generate.py): the four fixture reports (seeds 0
 a 2021-template report) as text, HTML (UTF-8 page with site chrome), DOCX, PDF (3 pages) and a
 6-page PDF; the two .doc fixtures (tests/fixtures/doc); and the five real seed texts.
 
-The whole run (10,000 mixed reports into PostgreSQL, one worker against every core) is
-benchmarks/throughput_run.py; `per_format()` is importable.
+Then the whole run (benchmarks/throughput_run.py, `whole_run()`): `ogi run` over 10,000 mixed
+reports (60% HTML, 25% PDF, 5% DOCX, 5% .doc, 5% text) into a fresh PostgreSQL database, with one
+worker and with one per core: wall time, reports/s, CPU seconds, peak memory, the ratio to one
+core; then `ogi nightly` over them unchanged. It needs a PostgreSQL server: `--server URL`, or
+OGI_TEST_DATABASE_URL; without either it is skipped with a note. `per_format()` is importable.
 """
 
 from __future__ import annotations
@@ -153,8 +158,24 @@ def per_format(repeats: int = 10, out=sys.stdout) -> dict[str, dict[str, float]]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10, help="runs per file; the best counts (default 10)")
+    parser.add_argument("--only", choices=("formats", "run"), help="just the per-format table, or just the whole run")
+    parser.add_argument("--reports", type=int, default=10_000, help="reports in the whole run (default 10,000)")
+    parser.add_argument("--workers", help="worker counts of the whole run (default: 1,<cores>)")
+    parser.add_argument("--corpus", type=Path, help="reuse (or write) the whole run's corpus in this folder")
+    parser.add_argument("--server", default=os.environ.get("OGI_TEST_DATABASE_URL"),
+                        help="admin URL of a PostgreSQL server for the whole run (default: $OGI_TEST_DATABASE_URL)")
     args = parser.parse_args(argv)
-    per_format(args.repeats)
+    if args.only != "run":
+        per_format(args.repeats)
+    if args.only != "formats":
+        if not args.server:
+            print("\nThe whole run needs a PostgreSQL server: --server URL or OGI_TEST_DATABASE_URL; skipped.")
+            return 0
+        from benchmarks.throughput_run import whole_run
+
+        print(f"\nWhole run: {args.reports} mixed reports (`ogi run`, then `ogi nightly` over them unchanged)")
+        whole_run(args.server, args.reports, workers=[int(n) for n in args.workers.split(",")] if args.workers else None,
+                  corpus=args.corpus)
     return 0
 
 

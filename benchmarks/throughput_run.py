@@ -1,16 +1,16 @@
 """Benchmark: whole `ogi run` commands over a mixed corpus, on one worker and on every core.
 
-Writes N distinct reports (default 10,000: 60% HTML, 25% PDF, 10% DOCX, 5% text, from the fixture
-generator with varied numbers and places: tests/fixtures/corpus.py), then for each worker count
+Writes N distinct reports (default 10,000: 60% HTML, 25% PDF, 5% DOCX, 5% .doc, 5% text, from the
+fixture generator with varied numbers and places: tests/fixtures/corpus.py), then for each worker count
 (default: 1, then one per core) loads them into a fresh PostgreSQL database with
 `ogi run CORPUS --workers N` and prints the wall time, reports/s, the peak memory of the run's
 processes (the largest one, and all of them together) and the speed-up over one worker. Then it
 registers the corpus as a source and times `ogi nightly` over it unchanged (goal: under 15 s).
 
     .venv/bin/python benchmarks/throughput_run.py --server postgresql://postgres@127.0.0.1:5432/postgres
-        [--reports 10000] [--mix html=60,pdf=25,docx=10,text=5] [--workers 1,2] [--corpus DIR]
+        [--reports 10000] [--mix html=60,pdf=25,docx=5,doc=5,text=5] [--workers 1,2] [--corpus DIR]
 
-The runs report to one standing Prefect server started here (unless PREFECT_API_URL is set), so
+`benchmarks/throughput.py` runs this after its per-format table (`whole_run()` is importable). The runs report to one standing Prefect server started here (unless PREFECT_API_URL is set), so
 its start-up is not in the figures; each run's wall time includes Python's and Prefect's start.
 Figures are printed, never checked. On a machine shared with other work they are noisy: the load
 average is printed beside them.
@@ -107,23 +107,20 @@ def load_average() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--server", required=True, help="admin URL of a PostgreSQL server (a database is created per run)")
-    parser.add_argument("--reports", type=int, default=10_000)
-    parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIXED.items()))
-    parser.add_argument("--workers", default=f"1,{default_workers()}", help="worker counts to compare (default: 1,<cores>)")
-    parser.add_argument("--corpus", type=Path, help="reuse (or write) the corpus in this folder")
-    parser.add_argument("--skip-nightly", action="store_true")
-    options = parser.parse_args()
-    mix = {kind: float(share) for kind, share in (part.split("=") for part in options.mix.split(","))}
-
+def whole_run(server: str, reports: int = 10_000, mix: dict[str, float] | None = None,
+              workers: list[int] | None = None, corpus: Path | None = None, nightly: bool = True,
+              batch_size: int | None = None) -> dict[str, float]:
+    """Time `ogi run` over `reports` mixed reports for each worker count (default 1, then one per
+    core), then `ogi nightly` over them unchanged; prints a line per run and returns
+    {"run --workers N": seconds, ..., "nightly": seconds}."""
+    mix = mix or dict(MIXED)
+    workers = workers or [1, default_workers()]
     work = Path(tempfile.mkdtemp(prefix="ogi-throughput-"))
-    corpus = options.corpus or work / "corpus"
-    if not (corpus.is_dir() and len(list(corpus.iterdir())) == options.reports):
+    corpus = corpus or work / "corpus"
+    if not (corpus.is_dir() and len(list(corpus.iterdir())) == reports):
         started = time.monotonic()
-        write_corpus(corpus, options.reports, mix)
-        print(f"wrote {options.reports} reports in {time.monotonic() - started:.0f} s")
+        write_corpus(corpus, reports, mix)
+        print(f"wrote {reports} reports in {time.monotonic() - started:.0f} s")
     files = sorted(corpus.iterdir())
     by_kind: dict[str, int] = {}
     for path in files:
@@ -132,36 +129,39 @@ def main() -> None:
           + ", ".join(f"{n} {suffix}" for suffix, n in sorted(by_kind.items())) + ")")
     print(f"machine: {os.cpu_count()} cores, {default_workers()} usable; load average before: {load_average()}")
 
-    admin = sa.create_engine(options.server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(server.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     databases = []
+    figures: dict[str, float] = {}
     standing = nullcontext(os.environ.get("PREFECT_API_URL")) if os.environ.get("PREFECT_API_URL") \
         else standing_prefect_server(work / "prefect-server", free_port())
     try:
         with standing as api:
             results = {}
-            for workers in (int(n) for n in options.workers.split(",")):
+            for count in workers:
                 database = f"ogi_bench_{uuid.uuid4().hex[:8]}"
                 with admin.connect() as conn:
                     conn.exec_driver_sql(f'create database "{database}"')
                 databases.append(database)
                 env = {k: v for k, v in os.environ.items() if not k.startswith("OGI_")}
-                env.update(OGI_DATABASE_URL=options.server.rsplit("/", 1)[0] + f"/{database}",
-                           OGI_HOME=str(work / f"home-{workers}"), PREFECT_API_URL=api, DO_NOT_TRACK="1")
+                env.update(OGI_DATABASE_URL=server.rsplit("/", 1)[0] + f"/{database}",
+                           OGI_HOME=str(work / f"home-{count}"), PREFECT_API_URL=api, DO_NOT_TRACK="1")
                 subprocess.run(OGI + ["db", "upgrade"], cwd=REPO, env=env, check=True, capture_output=True)
-                elapsed, stdout, memory = timed(["run", str(corpus), "--workers", str(workers)], env)
-                results[workers] = elapsed
-                print(f"ogi run --workers {workers:<3} {elapsed:8.1f} s {len(files) / elapsed:8.1f} reports/s   "
+                batching = ["--batch-size", str(batch_size)] if batch_size else []
+                elapsed, stdout, memory = timed(["run", str(corpus), "--workers", str(count), *batching], env)
+                results[count] = figures[f"run --workers {count}"] = elapsed
+                print(f"ogi run --workers {count:<3} {elapsed:8.1f} s {len(files) / elapsed:8.1f} reports/s   "
                       f"CPU {memory.cpu_s:7.1f} s ({len(files) / max(memory.cpu_s, 1e-9):5.1f} reports/CPU-s)   "
                       f"peak RSS {memory.peak_one / 2**20:6.0f} MB one process, {memory.peak_total / 2**20:6.0f} MB all   "
                       f"load avg after {load_average()}   {summary_line(stdout)}", flush=True)
                 last_env = env
             if 1 in results:
-                for workers, elapsed in results.items():
-                    if workers != 1:
-                        print(f"speed-up of --workers {workers} over --workers 1: {results[1] / elapsed:.2f}x")
-            if not options.skip_nightly:
+                for count, elapsed in results.items():
+                    if count != 1:
+                        print(f"speed-up of --workers {count} over --workers 1: {results[1] / elapsed:.2f}x")
+            if nightly:
                 subprocess.run(OGI + ["sources", "add", str(corpus)], cwd=REPO, env=last_env, check=True, capture_output=True)
                 elapsed, stdout, memory = timed(["nightly"], last_env)
+                figures["nightly"] = elapsed
                 print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s)   CPU {memory.cpu_s:.1f} s   "
                       f"peak RSS {memory.peak_one / 2**20:.0f} MB   load avg after {load_average()}   {summary_line(stdout)}")
     finally:
@@ -169,6 +169,26 @@ def main() -> None:
             for database in databases:
                 conn.exec_driver_sql(f'drop database if exists "{database}" with (force)')
         admin.dispose()
+    return figures
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    return {kind: float(share) for kind, share in (part.split("=") for part in text.split(","))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", required=True, help="admin URL of a PostgreSQL server (a database is created per run)")
+    parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIXED.items()))
+    parser.add_argument("--workers", default=f"1,{default_workers()}", help="worker counts to compare (default: 1,<cores>)")
+    parser.add_argument("--corpus", type=Path, help="reuse (or write) the corpus in this folder")
+    parser.add_argument("--skip-nightly", action="store_true")
+    parser.add_argument("--batch-size", type=int, help="`ogi run --batch-size` (default: ogi's, 1,000): smaller batches "
+                        "show the cost of batch boundaries on a small corpus")
+    options = parser.parse_args()
+    whole_run(options.server, options.reports, parse_mix(options.mix), [int(n) for n in options.workers.split(",")],
+              options.corpus, nightly=not options.skip_nightly, batch_size=options.batch_size)
 
 
 if __name__ == "__main__":

@@ -113,6 +113,35 @@ def test_the_per_report_work_runs_on_a_two_worker_dask_cluster(flow_env):
     assert _scalar(flow_env, "select count(*) from v_applications_long") == 3 * 161
 
 
+def test_small_batches_on_the_local_runner_fetch_ahead_and_give_the_same_outcomes(flow_env):
+    """Each next batch is read and checked for unchanged while the one before is parsed: the
+    outcomes are the same, in order, as with one batch, and a second run finds all unchanged."""
+    from flows.ingest_reports import ingest_reports
+
+    summary = ingest_reports([str(SEEDS)], batch_size=2, workers=2)
+    assert summary["by_action"] == {"new": 5}
+    assert _scalar(flow_env, "select count(*) from v_applications_long") == 3 * 161
+    assert ingest_reports([str(SEEDS)], batch_size=2, workers=2)["by_action"] == {"unchanged": 5}
+
+
+def test_a_retried_batch_fetches_again_rather_than_reuse_what_was_fetched_ahead(flow_env):
+    from concurrent.futures import Future
+
+    from flows.batches import process_batch
+    from etl.pipeline import FetchedBatch, file_items
+
+    items = file_items(seed_paths()[:2])
+    stale: Future = Future()
+    stale.set_result(FetchedBatch([], {}))  # would fail the batch (wrong length) if used
+    holder = [stale]
+    ahead = holder.pop()
+    with pytest.raises(ValueError):
+        process_batch.fn(items, False, prefetched=[ahead])
+    # The holder given to the task is emptied by the attempt that used it; a retry gets none.
+    outcomes = process_batch.fn(items, False, prefetched=holder)
+    assert [o.action for o in outcomes] == ["new", "new"]
+
+
 def _nightly_in_another_process(url: str, rounds: int) -> None:
     from etl.database import make_engine
 
