@@ -189,3 +189,45 @@ def test_a_spreadsheet_is_quarantined_as_not_a_report_format(engine, tmp_path):
     assert outcome.status == "quarantined"
     [(detail,)] = _rows(engine, "select status_detail from v_reports")
     assert detail.startswith("Excel")
+
+
+def test_checks_across_years_give_the_same_rows_as_the_view_before_speed_v1(engine, tmp_path):
+    # speed_v1 finds the previous year's report through an index instead of joining the
+    # current_report CTE to itself; the rows must be exactly those of history_v1's definition.
+    from dataclasses import replace
+
+    from etl.config import SQL_DIR
+    from tests.fixtures.generate import load_spec, render_variant
+
+    spec = load_spec("report_2021")  # 苏州市 2022, 2021 template: 规范性文件 45 issued, 12 repealed, 310 in force
+    # 2021 with 277 in force, so that 2022's 310 = 277 + 45 - 12 holds (規章: blank repealed, no check).
+    earlier = replace(spec, year=2021, article20=tuple(
+        {**row, "value": "277", "raw": "277"}
+        if (row["category"], row["metric"]) == ("normative_documents", "in_force") else row
+        for row in spec.article20
+    ))
+    files = []
+    for name, report, variant in (
+        ("2021.txt", earlier, "text-pipe"),
+        ("2022.txt", spec, "text-pipe"),
+        ("2022_other_source.html", spec, "html-utf-8-meta"),  # one identity, two current reports
+        ("2023.txt", replace(spec, year=2023), "text-pipe"),  # 310 ≠ 310 + 45 - 12: breaks, against each 2022
+    ):
+        path = tmp_path / name
+        path.write_bytes(render_variant(report, variant).data)
+        files.append(path)
+    process_files(files, engine)
+
+    old = (SQL_DIR / "history_v1" / "01_v_quality_issues.sql").read_text(encoding="utf-8")
+    old = old.replace("create or replace view v_quality_issues", "create temporary view old_quality_issues")
+    assert "old_quality_issues" in old
+    columns = "report_id, table_name, check_code, severity, detail, expected, actual, issue_no, jurisdiction_name"
+    with engine.connect() as conn:
+        conn.execute(sa.text(old))
+        before = sorted(map(tuple, conn.execute(sa.text(f"select {columns} from old_quality_issues"))), key=repr)
+        after = sorted(map(tuple, conn.execute(sa.text(f"select {columns} from v_quality_issues"))), key=repr)
+        years = dict(conn.execute(sa.text("select report_id, year from core.report where is_current")).all())
+    assert after == before
+    in_force = [(years[r[0]], r[5], r[6]) for r in after if r[2] == "in_force_follows_previous_year"]
+    assert in_force == [(2023, Decimal(343), Decimal(310))] * 2
+    assert len([r for r in after if r[2] == "identity_conflict"]) == 2
