@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -56,13 +57,23 @@ def load(sha: str, root: str | Path | None = None) -> bytes:
     return data
 
 
-def store(data: bytes, root: str | Path | None = None) -> str:
-    """Archive the bytes and return their sha256. Bytes already archived are not written again."""
-    sha = hashlib.sha256(data).hexdigest()
+def is_stored(sha: str, size: int, root: str | Path | None = None) -> bool:
+    """Whether bytes of this sha256 and size are archived. Same size is taken as the same bytes
+    (hashing every archived file on every run would cost a full read); a truncated or padded
+    file is not stored. load() catches the rest."""
+    try:
+        found = path_of(sha, root).stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == size
+
+
+def store(data: bytes, root: str | Path | None = None, sha: str | None = None) -> str:
+    """Archive the bytes and return their sha256. Bytes already archived are not written again.
+    `sha` is the bytes' sha256 when the caller has it already (a file's bytes are hashed as read)."""
+    sha = sha or hashlib.sha256(data).hexdigest()
     path = path_of(sha, root)
-    # Same size: taken as the same bytes (hashing every archived file on every run would cost a
-    # full read); a truncated or padded file is rewritten. load() catches the rest.
-    if path.is_file() and path.stat().st_size == len(data):
+    if is_stored(sha, len(data), root):
         return sha
     path.parent.mkdir(parents=True, exist_ok=True)
     # Temp file in the same folder, then rename: a reader (or a crash) never sees a half-written

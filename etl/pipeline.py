@@ -279,9 +279,11 @@ def process_items(
     # loaded only once its bytes are archived.
     # One connection loads the batch, report after report: none is checked out (and pinged) per report.
     with ThreadPoolExecutor(ARCHIVE_THREADS, thread_name_prefix="ogi-archive") as archiving, engine.connect() as bind:
+        # An unchanged corpus is archived already: a stat each, not a job (nor a second hash) each.
         archived = {
-            index: archiving.submit(archive.store, got.data)
-            for index, (item, got) in enumerate(zip(items, fetched)) if needs_archiving(item, got)
+            index: archiving.submit(archive.store, got.data, None, got.sha256)
+            for index, (item, got) in enumerate(zip(items, fetched))
+            if needs_archiving(item, got) and not archive.is_stored(got.sha256, len(got.data))
         }
 
         def load(index: int, parsed: ParsedReport | EncodedReport) -> None:
