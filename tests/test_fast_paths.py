@@ -155,6 +155,20 @@ def test_masks_as_before():
         assert narrative._mask(folded) == _old_mask(folded), sentence
 
 
+def test_words_present_as_with_a_test_per_word():
+    # The one search without overlaps, plus the words it may hide, finds what a test per word finds.
+    made = ["收费用", "不同意公开", "提起诉讼", "申诉讼", "复制费用", "不存在线", "回复制费", "答复制费用", "检索费用"]
+    for words, pattern, hidden in (
+        (narrative._NEED_WORDS.pattern.split("|"), narrative._NEED_WORDS, narrative._NEED_HIDDEN),
+        (narrative._ZERO_NEED_WORDS.pattern.split("|"), narrative._ZERO_NEED_WORDS, narrative._ZERO_NEED_HIDDEN),
+        ([need for needs in narrative._MASK_NEEDS for need in needs], narrative._MASK_WORDS, narrative._MASK_HIDDEN),
+    ):
+        words = sorted(set(words))
+        pieces = [a + b for a in words for b in words] + [a[:-1] + b for a in words for b in words if len(a) > 1]
+        for text in (*_sentences(), *made, *pieces):
+            assert narrative._present(text, pattern, hidden) == {word for word in words if word in text}, text
+
+
 def test_facts_in_sentence_as_before():
     for sentence in _sentences():
         assert narrative.facts_in_sentence(sentence, 3) == _old_facts_in_sentence(sentence, 3), sentence
