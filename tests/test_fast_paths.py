@@ -348,3 +348,68 @@ def test_title_search_as_before():
               "2020年苏州市人民政府政府信息公开工作年度报告", "苏州市财政局政府信息公开工作年度报告 ( 2020 年 )"]
     for line in lines:
         assert metadata._title_in(line) == _old_title_in(line), line
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _old_check_applications(rows: list[dict], template: str) -> list:
+    from etl import templates as t
+    from etl.checks import _fmt, _short, _sum_check
+    from etl.quality import ERROR, Issue
+
+    if not rows:
+        return []
+    row_name = {r["row_code"]: _short(r["row_label"]) for r in rows}
+    column_name = {r["applicant"]: r["column_label"] for r in rows}
+    value = {(r["row_code"], r["applicant"]): r["value"] for r in rows}
+
+    def term(code, applicant, by_column=False):
+        return (column_name[applicant] if by_column else row_name[code], value[(code, applicant)])
+
+    issues = []
+    outcomes = t.outcome_rows(template)
+    for applicant in t.APPLICANTS:
+        column = column_name[applicant]
+        new, carried, total, forward = (term(c, applicant) for c in ("1", "2", "3.7", "4"))
+        if all(v is not None for _, v in (new, carried, total, forward)):
+            left, right = new[1] + carried[1], total[1] + forward[1]
+            if left != right:
+                issues.append(Issue(
+                    "applications", "applications_balance", ERROR,
+                    f"{column}列: {new[0]}({_fmt(new[1])}) + {carried[0]}({_fmt(carried[1])}) = {_fmt(left)}，"
+                    f"但{total[0]}({_fmt(total[1])}) + {forward[0]}({_fmt(forward[1])}) = {_fmt(right)}",
+                    expected=left, actual=right,
+                ))
+        issues.append(_sum_check(
+            "applications", "applications_outcome_total", f"{column}列 办理结果各项之和",
+            term("3.7", applicant), [term(c, applicant) for c in outcomes],
+        ))
+    for row in t.APPLICATION_ROWS[template]:
+        issues.append(_sum_check(
+            "applications", "applications_row_total", f"{row_name[row.code]}一行 各类申请人之和",
+            term(row.code, "total", by_column=True),
+            [term(row.code, a, by_column=True) for a in t.APPLICANTS if a != "total"],
+        ))
+    return [issue for issue in issues if issue is not None]
+
+
+def test_check_applications_as_before(resolver):
+    from etl.checks import check_applications
+    from etl.transform import parse_report
+
+    rng = random.Random(5)
+    for text in _texts():
+        report = parse_report(text, "mem://x", "x", resolver)
+        if not report.applications:
+            continue
+        rows = [dict(row) for row in report.applications]
+        variants = [rows]
+        for _ in range(6):  # sums broken, blanks, a label repeated with another spelling
+            changed = [dict(row) for row in rows]
+            for row in rng.sample(changed, k=5):
+                row["value"] = rng.choice([None, Decimal(0), Decimal(7), Decimal("2.5"), Decimal(-3)])
+            changed.append({**rng.choice(changed), "row_label": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"})
+            variants.append(changed)
+        for variant in variants:
+            assert check_applications(variant, report.template) == _old_check_applications(variant, report.template)
