@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from etl.labels import normalise_label
@@ -32,7 +32,8 @@ class Cell(NamedTuple):  # a named tuple, not a frozen dataclass: made ~300 time
 
 
 _FILLER = re.compile(r"^\|{2,}$")
-_cell = Cell._make
+# Cell._make without its length check (the fields are ours): a call in C, no Python frame.
+_cell = partial(tuple.__new__, Cell)
 
 
 def _is_pipe_layout(lines: list[str]) -> bool:

@@ -413,3 +413,104 @@ def test_check_applications_as_before(resolver):
             variants.append(changed)
         for variant in variants:
             assert check_applications(variant, report.template) == _old_check_applications(variant, report.template)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def _old_capture_rows(cells, match, width_of):
+    from etl.tables import _looks_like_garbled_value, _RowCapture
+    from etl.text_layout import LABEL, VALUE, Cell
+    from etl.values import is_blank
+
+    captured, extra_rows, duplicates, overfull = {}, [], [], {}
+    current = extra = previous_code = unmatched_label = None
+    header, last_was_value = [], False
+    for cell in cells:
+        if cell.kind == LABEL:
+            label = cell.text
+            code = match(normalise_label(label), previous_code)
+            if code is None and current is not None and len(captured[current].values) < width_of(current) \
+                    and _looks_like_garbled_value(label):
+                captured[current].values.append(Cell(label, VALUE, cell.line_no))
+                last_was_value = True
+                continue
+            if code is None and unmatched_label is not None:
+                code = match(normalise_label(unmatched_label + label), previous_code)
+                if code is not None:
+                    label = unmatched_label + label
+                    if header and header[-1] == unmatched_label:
+                        header.pop()
+            if code is not None:
+                if code in captured:
+                    duplicates.append(code)
+                    current = None
+                else:
+                    captured[code] = _RowCapture(label, list(header), cell.line_no)
+                    current = code
+                previous_code = code
+                extra = None
+                unmatched_label = None
+            elif current is not None and not captured[current].values:
+                captured[current].label += label
+            else:
+                if last_was_value:
+                    header = []
+                header.append(label)
+                current = None
+                extra = (label, [], [])
+                extra_rows.append(extra)
+                unmatched_label = label
+            last_was_value = False
+        else:
+            last_was_value = True
+            unmatched_label = None
+            if current is not None and len(captured[current].values) < width_of(current):
+                captured[current].values.append(cell)
+            elif current is not None:
+                if not cell.is_blank_value:
+                    overfull.setdefault(current, []).append(cell.text)
+            elif extra is not None:
+                extra[1].append(cell.text)
+                extra[2].append(cell.line_no)
+    local_rows = [row for row in extra_rows if any(not is_blank(v) for v in row[1])]
+    return captured, local_rows, duplicates, overfull
+
+
+def test_tables_as_before(monkeypatch):
+    from etl import tables
+    from etl import templates as t
+    from etl.text_layout import VALUE, Cell, cells_of, find_sections
+
+    rng = random.Random(9)
+    cases = []
+    for text in _texts():
+        lines = chinese.to_simplified(text).text.split("\n")
+        for name, section in find_sections(lines).items():
+            cells = cells_of(lines[section.start:section.end], section.start)
+            cases.append((name, cells))
+            for _ in range(3 if len(cells) > 2 else 0):  # cells lost, repeated, moved; garbled values: every path of the walk
+                changed = list(cells)
+                for _ in range(4):
+                    i = rng.randrange(len(changed))
+                    action = rng.choice(["drop", "repeat", "move", "garble", "value"])
+                    if action == "drop" and len(changed) > 2:
+                        del changed[i]
+                    elif action == "repeat":
+                        changed.insert(i, changed[rng.randrange(len(changed))])
+                    elif action == "move":
+                        changed.insert(rng.randrange(len(changed)), changed.pop(i))
+                    elif action == "garble":
+                        changed.insert(i, Cell("约5件", "label", i))
+                    else:
+                        changed.insert(i, Cell(rng.choice(["7", "—", ""]), VALUE, i))
+                cases.append((name, changed))
+    parse = {"article20": lambda c, tpl: tables.parse_article20(c, tpl),
+             "applications": lambda c, tpl: tables.parse_applications(c, tpl),
+             "review_litigation": lambda c, tpl: tables.parse_review_litigation(c)}
+    new = [parse[name](cells, tpl) for name, cells in cases for tpl in (t.T2019, t.T2021)]
+    monkeypatch.setattr(tables, "_capture_rows", _old_capture_rows)
+    old = [parse[name](cells, tpl) for name, cells in cases for tpl in (t.T2019, t.T2021)]
+    assert new == old
+    codes = {issue.check_code for result in new for issue in result.issues}
+    assert {"extra_cells", "duplicate_row", "unrecognised_row", "row_incomplete"} <= codes, codes
