@@ -185,9 +185,13 @@ class PhraseTable:
         occurs in the text (outside the phrase) at least as often as they do. The word processor
         that converted seed 000 turned 文件 into 檔案 but kept 数据, so its one 资料 is the
         original's and stays."""
+        # text.count(mainland) first: removing the phrase cannot add occurrences of the wording
+        # (the count with it removed is at most the whole text's), so below `count` the replace
+        # is not needed.
         return frozenset(
             phrase for phrase, count in found.items()
             if self.entries[phrase] != phrase
+            and text.count(self.entries[phrase]) >= count
             and text.replace(phrase, "\0").count(self.entries[phrase]) >= count  # not 算法 in 演算法
         )
 

@@ -514,3 +514,15 @@ def test_tables_as_before(monkeypatch):
     assert new == old
     codes = {issue.check_code for result in new for issue in result.issues}
     assert {"extra_cells", "duplicate_row", "unrecognised_row", "row_incomplete"} <= codes, codes
+
+
+def test_unconverted_as_before():
+    table = chinese.phrase_table()
+    t2s = opencc.OpenCC("t2s")
+    for text in (*_texts(), *(t2s.convert(opencc.OpenCC("s2twp").convert(text)) for text in _texts()[:8])):
+        plain = t2s.convert(text)
+        _, _, found = table.apply(plain)
+        found = {**found, **{phrase: 1 for phrase in list(table.entries)[::50]}}  # wordings present or not
+        old = frozenset(phrase for phrase, count in found.items() if table.entries[phrase] != phrase
+                        and plain.replace(phrase, "\0").count(table.entries[phrase]) >= count)
+        assert table.unconverted(plain, found) == old
