@@ -448,10 +448,14 @@ def read_facts(
     (the national tables of a 2019+ report). `printed` is the text before its conversion to
     simplified characters: where a line kept its length, the sentence is given as printed."""
     facts: list[NarrativeFact] = []
-    printed_lines = printed.split("\n") if printed is not None else None
+    # The printed text is the text itself for most reports (no conversion): its lines equal the
+    # text's, so no sentence would be replaced.
+    printed_lines = printed.split("\n") if printed is not None and printed is not text else None
     lines = text.split("\n")
     folded = _fold(text)
-    folded_lines = folded.split("\n")  # line for line, character for character
+    # Line for line, character for character; the same lines when nothing folds (re.sub gives
+    # back the very string when it replaces nothing).
+    folded_lines = lines if folded is text else folded.split("\n")
     for index in _lines_that_may_state_facts(folded, folded_lines):
         line = lines[index]
         if index in skip_lines or "|" in line:
