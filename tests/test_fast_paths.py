@@ -526,3 +526,43 @@ def test_unconverted_as_before():
         old = frozenset(phrase for phrase, count in found.items() if table.entries[phrase] != phrase
                         and plain.replace(phrase, "\0").count(table.entries[phrase]) >= count)
         assert table.unconverted(plain, found) == old
+
+
+def _old_find_sections(lines, starts):
+    found = []
+    for index, start in starts:
+        for name, pattern in text_layout._HEADINGS:
+            if pattern.match(start) and name not in {f[1] for f in found}:
+                found.append((index, name, lines[index].strip()))
+                break
+    found.sort()
+    sections = {}
+    for position, (index, name, heading) in enumerate(found):
+        end = found[position + 1][0] if position + 1 < len(found) else len(lines)
+        if name in ("article20", "applications", "review_litigation"):
+            sections[name] = text_layout.Section(name, heading, index + 1, end)
+    return sections
+
+
+def _old_repeated_sections(lines, sections, starts):
+    headings = [(index, name) for index, start in starts for name, pattern in text_layout._HEADINGS if pattern.match(start)]
+    repeats = {}
+    for position, (index, name) in enumerate(headings):
+        first = sections.get(name)
+        if first is None or index < first.end or name in repeats:
+            continue
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        repeats[name] = text_layout.Section(name, lines[index].strip(), index + 1, end)
+    return repeats
+
+
+def test_sections_as_before():
+    for text in _texts():
+        lines = text.split("\n")
+        doubled = lines + lines[len(lines) // 3:]  # every table printed again
+        for ls in (lines, doubled, [line.replace("二、", "五、") for line in doubled]):
+            starts = text_layout.heading_starts(ls)
+            sections = text_layout.find_sections(ls, starts)
+            assert sections == _old_find_sections(ls, starts)
+            assert text_layout.repeated_sections(ls, sections, starts) == _old_repeated_sections(ls, sections, starts)
+            assert text_layout.find_sections(ls) == sections
