@@ -566,3 +566,19 @@ def test_sections_as_before():
             assert sections == _old_find_sections(ls, starts)
             assert text_layout.repeated_sections(ls, sections, starts) == _old_repeated_sections(ls, sections, starts)
             assert text_layout.find_sections(ls) == sections
+
+
+def test_phrase_table_third_character_sieve_as_before():
+    # Pairs that begin phrases followed by other characters, phrases cut after two or three
+    # characters, at the end and inside the text: the sieve must pass over only positions where
+    # the one-step loop finds nothing.
+    table = chinese.phrase_table()
+    keys = sorted(table.entries)
+    rng = random.Random(4)
+    filler = "的年政府信息公开工作报告一二三"
+    for _ in range(300):
+        pieces = [rng.choice(keys)[:rng.choice([2, 3, 4, 9])] + rng.choice(filler) for _ in range(rng.randint(1, 12))]
+        text = "".join(pieces)
+        text = text[:rng.randint(0, len(text))] if rng.random() < 0.3 else text
+        assert table.apply(text) == _old_apply(table, text)
+        assert table.apply(text[:-1]) == _old_apply(table, text[:-1])
