@@ -143,6 +143,10 @@ class PhraseTable:
             pair_lengths.setdefault(key[:2], set()).add(len(key))
         self._pair_lengths = {pair: sorted(found, reverse=True) for pair, found in pair_lengths.items()}
         self._pairs = Pairs(self.entries)
+        # A third-character sieve: where the pair has no phrase of its own, a phrase can begin
+        # only if the first three characters begin one (most pair positions begin none).
+        self._two = np.array(sorted({_code(key) for key in self.entries if len(key) == 2}), dtype=np.uint64)
+        self._three = np.array(sorted({_code(key[:3]) for key in self.entries if len(key) >= 3}), dtype=np.uint64)
 
     def apply(self, text: str, keep: frozenset[str] = frozenset()) -> tuple[str, int, dict[str, int]]:
         """The text with every phrase replaced, the characters replaced, and how often each phrase
@@ -154,7 +158,7 @@ class PhraseTable:
         end = len(text)
         # A phrase can begin only where its first two characters do: the positions between are
         # passed over as the one-step loop would (none of them begins a phrase).
-        for candidate in self._pairs.starts(text):
+        for candidate in self._may_begin(code_points(text)):
             if candidate < position:
                 continue  # inside the last phrase found
             position = candidate
@@ -177,6 +181,21 @@ class PhraseTable:
         out.append(text[start:])
         return "".join(out), replaced, found
 
+    def _may_begin(self, points: np.ndarray) -> list[int]:
+        """The positions where a phrase's first two characters are (Pairs) at which a phrase
+        may begin: the pair is a phrase, or the three characters begin one, or the text ends
+        after the pair (a piece cut by the end is left to the loop). At the others no phrase
+        begins, so the loop would pass over them finding nothing."""
+        at = self._pairs.starts_of(points)
+        if len(at) < 8:
+            return at.tolist()
+        wide = points.astype(np.uint64)
+        last = at + 2 >= len(points)
+        third = wide[np.minimum(at + 2, len(points) - 1)]
+        pair = (wide[at] << _BITS) | wide[at + 1]
+        keep = last | _in(self._two, pair) | _in(self._three, (pair << _BITS) | third)
+        return at[keep].tolist()
+
     def markers_in(self, found: dict[str, int]) -> int:
         return sum(count for phrase, count in found.items() if phrase in self.markers)
 
@@ -185,11 +204,34 @@ class PhraseTable:
         occurs in the text (outside the phrase) at least as often as they do. The word processor
         that converted seed 000 turned 文件 into 檔案 but kept 数据, so its one 资料 is the
         original's and stays."""
+        # text.count(mainland) first: removing the phrase cannot add occurrences of the wording
+        # (the count with it removed is at most the whole text's), so below `count` the replace
+        # is not needed.
         return frozenset(
             phrase for phrase, count in found.items()
             if self.entries[phrase] != phrase
+            and text.count(self.entries[phrase]) >= count
             and text.replace(phrase, "\0").count(self.entries[phrase]) >= count  # not 算法 in 演算法
         )
+
+
+_BITS = np.uint64(21)  # a code point in 21 bits: three in one 64-bit number
+
+
+def _code(chars: str) -> int:
+    code = 0
+    for ch in chars:
+        code = (code << 21) | ord(ch)
+    return code
+
+
+def _in(sorted_codes: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Which of codes are in sorted_codes."""
+    if not len(sorted_codes):
+        return np.zeros(len(codes), dtype=bool)
+    index = np.searchsorted(sorted_codes, codes)
+    index[index == len(sorted_codes)] = 0
+    return sorted_codes[index] == codes
 
 
 def read_phrase_file(path: Path = PHRASE_TABLE_PATH) -> dict[str, str]:

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 
 import numpy as np
 
@@ -174,18 +175,60 @@ for _fact, _pattern in _COMPILED:
     _BY_FACT[-1][2].append(_pattern)
 del _fact, _pattern
 assert len(_BY_FACT) == len(FACTS)  # each fact's patterns in one run
-# Every word of _FACT_NEEDS, found in one pass (no word is another's prefix, so none hides one that
-# starts where it does; the lookahead finds words that overlap).
-_NEED_WORDS = re.compile("(?=(%s))" % "|".join(sorted(
-    {word for needs in _FACT_NEEDS.values() for group in needs for word in group}, key=len, reverse=True)))
+
+
+def _words_found(words) -> tuple[re.Pattern, dict[str, tuple[str, ...]]]:
+    """A pattern finding the words (longest first) without overlaps, and for each word the others
+    an occurrence of it may hide from that search: those that begin inside it (or where it does)
+    and agree with it as far as both go (收费 hides 费用 in 收费用, 不同意公开 hides 同意公开)."""
+    ordered = sorted(set(words), key=lambda word: (-len(word), word))
+    hidden = {
+        word: tuple(other for other in ordered if other != word and any(
+            word[k:k + len(other)] == other[:len(word) - k] for k in range(len(word))))
+        for word in ordered
+    }
+    return re.compile("|".join(map(re.escape, ordered))), {w: h for w, h in hidden.items() if h}
+
+
+def _present(text: str, pattern: re.Pattern, hidden: dict[str, tuple[str, ...]]) -> frozenset[str]:
+    """Every word of _words_found that occurs in text: those the search finds, and those an
+    occurrence found may hide, tested one by one (a search with a lookahead at every position
+    finds overlaps too, but is seven times slower)."""
+    found = set(pattern.findall(text))
+    for word in [w for w in found if w in hidden]:
+        found.update(other for other in hidden[word] if other in text)
+    return frozenset(found)
+
+
+# Every word of _FACT_NEEDS.
+_NEED_WORDS, _NEED_HIDDEN = _words_found(
+    word for needs in _FACT_NEEDS.values() for group in needs for word in group)
 
 
 def _has(present: set[str], needs: tuple[frozenset[str], ...]) -> bool:
     return all(not group.isdisjoint(present) for group in needs)
 
 
-def _has_words(text: str, needs: tuple[tuple[str, ...], ...]) -> bool:
-    return all(any(word in text for word in group) for group in needs)
+@lru_cache(maxsize=4096)  # sentences name the same few words: a handful of distinct sets
+def _fact_plan(present: frozenset[str]) -> tuple[tuple[str, tuple[re.Pattern, ...]], ...]:
+    """The facts (with their patterns, in _BY_FACT order) a sentence with these words of
+    _FACT_NEEDS may state. 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only
+    of applications here."""
+    return tuple(
+        (fact, tuple(patterns)) for fact, needs, patterns in _BY_FACT
+        if _has(present, needs) and (fact != "applications_answered" or "申请" in present)
+    )
+
+
+_ZERO_NEED_WORDS, _ZERO_NEED_HIDDEN = _words_found(
+    word for needs in _ZERO_NEEDS.values() for group in needs for word in group)
+_ZERO_NEED_SETS = {fact: tuple(frozenset(group) for group in needs) for fact, needs in _ZERO_NEEDS.items()}
+
+
+@lru_cache(maxsize=1024)
+def _zero_plan(present: frozenset[str]) -> tuple[tuple[str, re.Pattern], ...]:
+    """The _ZERO patterns, in order, a sentence with these words of _ZERO_NEEDS may match."""
+    return tuple((fact, pattern) for fact, pattern in _ZERO if _has(present, _ZERO_NEED_SETS[fact]))
 
 
 # A number right after these is a label, a year, a date, an identifier: never a fact.
@@ -289,12 +332,23 @@ def _hash(match: re.Match) -> str:
     return "#" * len(match.group(0))
 
 
-def _mask(text: str) -> str:
+_MASK_WORDS, _MASK_HIDDEN = _words_found(need for needs in _MASK_NEEDS for need in needs)
+_MASK_NEED_SETS = [frozenset(needs) for needs in _MASK_NEEDS]
+
+
+@lru_cache(maxsize=1024)
+def _mask_plan(digits: bool, present: frozenset[str]) -> tuple[re.Pattern, ...]:
     # Every mask but the telephone one needs a digit.
-    digits = _DIGIT.search(text) is not None
-    for index, (pattern, needs) in enumerate(zip(_MASKS, _MASK_NEEDS)):
-        if (digits or index == 4) and any(need in text for need in needs):
-            text = pattern.sub(_hash, text)
+    return tuple(pattern for index, (pattern, needs) in enumerate(zip(_MASKS, _MASK_NEED_SETS))
+                 if (digits or index == 4) and not needs.isdisjoint(present))
+
+
+def _mask(text: str) -> str:
+    # The masks' words are looked for once, before masking: a mask can only take words away (it
+    # writes "#", in none of them), and a mask whose words are gone matches nothing, so running
+    # it as well changes nothing.
+    for pattern in _mask_plan(_DIGIT.search(text) is not None, _present(text, _MASK_WORDS, _MASK_HIDDEN)):
+        text = pattern.sub(_hash, text)
     return text
 
 
@@ -357,18 +411,12 @@ def _facts_in_folded(sentence: str, folded: str, line_no: int) -> list[Narrative
     masked = _mask(folded)
     found: list[tuple[int, NarrativeFact]] = []
     claimed: list[tuple[int, int]] = []  # spans of numbers already read
-    application_context = "申请" in masked
     has_digit = _DIGIT.search(masked) is not None
     # After 其中 a sentence breaks its total down (其中向市政府提出依申请公开9件): the parts are not
     # the headline facts, except the outcomes, which reports state exactly this way.
     breakdown = masked.find("其中")
-    present = set(_NEED_WORDS.findall(masked)) if has_digit else set()
-    for fact, needs, patterns in _BY_FACT if present else ():
-        # 办结/答复 are said of any business (办结行政审批事项, 公开答复留言): only of applications here.
-        if fact == "applications_answered" and not application_context:
-            continue
-        if not _has(present, needs):
-            continue
+    plan = _fact_plan(_present(masked, _NEED_WORDS, _NEED_HIDDEN)) if has_digit else ()
+    for fact, patterns in plan:
         for match in (match for pattern in patterns for match in pattern.finditer(masked)):
             start, end = match.span("n")
             if any(s < end and start < e for s, e in claimed):
@@ -386,9 +434,7 @@ def _facts_in_folded(sentence: str, folded: str, line_no: int) -> list[Narrative
             claimed.append((start, end))
             found.append((start, NarrativeFact(fact, _plain(value), unit, sentence.strip(), line_no)))
     if not has_digit:
-        for fact, pattern in _ZERO:
-            if not _has_words(masked, _ZERO_NEEDS[fact]):
-                continue
+        for fact, pattern in _zero_plan(_present(masked, _ZERO_NEED_WORDS, _ZERO_NEED_HIDDEN)):
             match = pattern.search(masked)
             if match and not any(f.fact == fact for _, f in found):
                 found.append((match.start(), NarrativeFact(fact, Decimal(0), FACTS[fact], sentence.strip(), line_no)))
@@ -402,10 +448,14 @@ def read_facts(
     (the national tables of a 2019+ report). `printed` is the text before its conversion to
     simplified characters: where a line kept its length, the sentence is given as printed."""
     facts: list[NarrativeFact] = []
-    printed_lines = printed.split("\n") if printed is not None else None
+    # The printed text is the text itself for most reports (no conversion): its lines equal the
+    # text's, so no sentence would be replaced.
+    printed_lines = printed.split("\n") if printed is not None and printed is not text else None
     lines = text.split("\n")
     folded = _fold(text)
-    folded_lines = folded.split("\n")  # line for line, character for character
+    # Line for line, character for character; the same lines when nothing folds (re.sub gives
+    # back the very string when it replaces nothing).
+    folded_lines = lines if folded is text else folded.split("\n")
     for index in _lines_that_may_state_facts(folded, folded_lines):
         line = lines[index]
         if index in skip_lines or "|" in line:

@@ -71,6 +71,10 @@ def _capture_rows(cells: list[Cell], match, width_of):
     duplicates: list[str] = []
     overfull: dict[str, list[str]] = {}
     current: str | None = None
+    # captured[current] and width_of(current), kept with current (most cells are values: one
+    # look-up each instead of two and a call).
+    capture: _RowCapture | None = None
+    width = 0
     extra: tuple[str, list[str], list[int]] | None = None
     header: list[str] = []
     last_was_value = False
@@ -80,9 +84,9 @@ def _capture_rows(cells: list[Cell], match, width_of):
         if cell.kind == LABEL:
             label = cell.text
             code = match(normalise_label(label), previous_code)
-            if code is None and current is not None and len(captured[current].values) < width_of(current) \
+            if code is None and capture is not None and len(capture.values) < width \
                     and _looks_like_garbled_value(label):
-                captured[current].values.append(Cell(label, VALUE, cell.line_no))
+                capture.values.append(Cell(label, VALUE, cell.line_no))
                 last_was_value = True
                 continue
             if code is None and unmatched_label is not None:
@@ -95,21 +99,21 @@ def _capture_rows(cells: list[Cell], match, width_of):
             if code is not None:
                 if code in captured:
                     duplicates.append(code)
-                    current = None
+                    current, capture = None, None
                 else:
-                    captured[code] = _RowCapture(label, list(header), cell.line_no)
-                    current = code
+                    capture = captured[code] = _RowCapture(label, list(header), cell.line_no)
+                    current, width = code, width_of(code)
                 previous_code = code
                 extra = None
                 unmatched_label = None
-            elif current is not None and not captured[current].values:
+            elif capture is not None and not capture.values:
                 # The rest of a label already matched: "(二)部分公开(区分处理的," + "不计其他情形)".
-                captured[current].label += label
+                capture.label += label
             else:
                 if last_was_value:
                     header = []
                 header.append(label)
-                current = None
+                current, capture = None, None
                 extra = (label, [], [])
                 extra_rows.append(extra)
                 unmatched_label = label
@@ -117,10 +121,10 @@ def _capture_rows(cells: list[Cell], match, width_of):
         else:
             last_was_value = True
             unmatched_label = None
-            if current is not None and len(captured[current].values) < width_of(current):
-                captured[current].values.append(cell)
-            elif current is not None:
-                if not cell.is_blank_value:
+            if capture is not None:
+                if len(capture.values) < width:
+                    capture.values.append(cell)
+                elif not cell.is_blank_value:
                     overfull.setdefault(current, []).append(cell.text)
             elif extra is not None:
                 extra[1].append(cell.text)
@@ -282,8 +286,13 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
             else:
                 issues.append(_incomplete("applications", capture.label, len(capture.values), width))
         complete = capture is not None and len(capture.values) == width
+        row_label = capture.label if capture else row.label
         for index, applicant in enumerate(t.APPLICANTS):
-            raw = capture.values[index].text if complete else None
+            if complete:
+                cell = capture.values[index]
+                raw, source_line = cell.text, cell.line_no + 1  # as capture.source_line(index, True)
+            else:
+                raw, source_line = None, capture.line_no + 1 if capture else None
             parsed = parse_value(raw)
             if not parsed.understood:
                 issues.append(_unparsed("applications", f"{capture.label}/{column_labels[index]}", raw))
@@ -292,10 +301,10 @@ def parse_applications(cells: list[Cell], template: str) -> TableResult:
                     "row_code": row.code,
                     "applicant": applicant,
                     "value": parsed.value,
-                    "row_label": capture.label if capture else row.label,
+                    "row_label": row_label,
                     "column_label": column_labels[index],
                     "raw": raw,
-                    "source_line": capture.source_line(index, complete) if capture else None,
+                    "source_line": source_line,
                 }
             )
     return TableResult(rows, issues + _blank_rows("applications", blank), _local_row_cells("applications", local_rows))

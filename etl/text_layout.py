@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from etl.labels import normalise_label
@@ -32,7 +32,8 @@ class Cell(NamedTuple):  # a named tuple, not a frozen dataclass: made ~300 time
 
 
 _FILLER = re.compile(r"^\|{2,}$")
-_cell = Cell._make
+# Cell._make without its length check (the fields are ours): a call in C, no Python frame.
+_cell = partial(tuple.__new__, Cell)
 
 
 def _is_pipe_layout(lines: list[str]) -> bool:
@@ -135,14 +136,23 @@ def _heading_start(line: str) -> str | None:
     return normalise_label(head)
 
 
+@lru_cache(maxsize=16384)  # a report repeats its lines ("|", "0 |", the template's labels)
+def _line_heading_start(line: str) -> str | None:
+    """_heading_start of a line, None at once for the lines _PLAIN_START decides."""
+    return None if _PLAIN_START.match(line) else _heading_start(line)
+
+
 def heading_starts(lines: list[str]) -> list[tuple[int, str]]:
     """(index, normalised start) of every line that may be a heading, for find_sections and
     repeated_sections to share."""
-    plain = _PLAIN_START.match
-    return [
-        (index, start) for index, line in enumerate(lines)
-        if not plain(line) and (start := _heading_start(line)) is not None
-    ]
+    start_of = _line_heading_start
+    return [(index, start) for index, line in enumerate(lines) if (start := start_of(line)) is not None]
+
+
+@lru_cache(maxsize=4096)
+def _heading_names(start: str) -> tuple[str, ...]:
+    """The names of _HEADINGS whose pattern matches a line's normalised start, in their order."""
+    return tuple(name for name, pattern in _HEADINGS if pattern.match(start))
 
 
 def find_sections(lines: list[str], starts: list[tuple[int, str]] | None = None) -> dict[str, Section]:
@@ -150,10 +160,9 @@ def find_sections(lines: list[str], starts: list[tuple[int, str]] | None = None)
     heading_starts(lines), if already known."""
     found: list[tuple[int, str, str]] = []
     for index, start in heading_starts(lines) if starts is None else starts:
-        line = lines[index]
-        for name, pattern in _HEADINGS:
-            if pattern.match(start) and name not in {f[1] for f in found}:
-                found.append((index, name, line.strip()))
+        for name in _heading_names(start):
+            if name not in {f[1] for f in found}:
+                found.append((index, name, lines[index].strip()))
                 break
     found.sort()
     sections: dict[str, Section] = {}
@@ -173,8 +182,7 @@ def repeated_sections(
     headings = [
         (index, name)
         for index, start in (heading_starts(lines) if starts is None else starts)
-        for name, pattern in _HEADINGS
-        if pattern.match(start)
+        for name in _heading_names(start)
     ]
     repeats: dict[str, Section] = {}
     for position, (index, name) in enumerate(headings):

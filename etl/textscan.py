@@ -38,14 +38,17 @@ class Pairs:
 
     def starts(self, text: str) -> list[int]:
         """Every position p (ascending) where text[p:p+2] begins one of the words."""
-        if len(text) < 2 or not len(self._codes):
-            return []
-        points = code_points(text)
+        return self.starts_of(code_points(text)).tolist()
+
+    def starts_of(self, points: np.ndarray) -> np.ndarray:
+        """starts, given the text's code_points, as an array."""
+        if len(points) < 2 or not len(self._codes):
+            return np.zeros(0, dtype=np.intp)
         clipped = np.minimum(points, _BMP - 1)
         candidates = np.flatnonzero(self._first[clipped[:-1]] & self._second[clipped[1:]])
         if not len(candidates):
-            return []
+            return candidates
         pairs = (points[candidates].astype(np.uint64) << _SHIFT) | points[candidates + 1]
         index = np.searchsorted(self._codes, pairs)
         index[index == len(self._codes)] = 0
-        return candidates[self._codes[index] == pairs].tolist()
+        return candidates[self._codes[index] == pairs]

@@ -158,8 +158,13 @@ def parse_report(
                 f"{TABLE_TITLES[name]}在报告中出现两次（第 {section.start} 行和第 {again.start} 行起），"
                 "两份的数值不同；入库的是第一份",
             ))
-    for row in (*report.article20, *report.applications, *report.review_litigation, *report.local_rows):
-        row["source_page"] = page_of_line(page_starts, row["source_line"])
+    all_rows = (*report.article20, *report.applications, *report.review_litigation, *report.local_rows)
+    if page_starts:
+        for row in all_rows:
+            row["source_page"] = page_of_line(page_starts, row["source_line"])
+    else:
+        for row in all_rows:
+            row["source_page"] = None  # page_of_line without page starts: no call per row
 
     report.issues.extend(check_applications(report.applications, template))
     report.issues.extend(check_review_litigation(report.review_litigation))

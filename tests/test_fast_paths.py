@@ -155,6 +155,20 @@ def test_masks_as_before():
         assert narrative._mask(folded) == _old_mask(folded), sentence
 
 
+def test_words_present_as_with_a_test_per_word():
+    # The one search without overlaps, plus the words it may hide, finds what a test per word finds.
+    made = ["收费用", "不同意公开", "提起诉讼", "申诉讼", "复制费用", "不存在线", "回复制费", "答复制费用", "检索费用"]
+    for words, pattern, hidden in (
+        (narrative._NEED_WORDS.pattern.split("|"), narrative._NEED_WORDS, narrative._NEED_HIDDEN),
+        (narrative._ZERO_NEED_WORDS.pattern.split("|"), narrative._ZERO_NEED_WORDS, narrative._ZERO_NEED_HIDDEN),
+        ([need for needs in narrative._MASK_NEEDS for need in needs], narrative._MASK_WORDS, narrative._MASK_HIDDEN),
+    ):
+        words = sorted(set(words))
+        pieces = [a + b for a in words for b in words] + [a[:-1] + b for a in words for b in words if len(a) > 1]
+        for text in (*_sentences(), *made, *pieces):
+            assert narrative._present(text, pattern, hidden) == {word for word in words if word in text}, text
+
+
 def test_facts_in_sentence_as_before():
     for sentence in _sentences():
         assert narrative.facts_in_sentence(sentence, 3) == _old_facts_in_sentence(sentence, 3), sentence
@@ -367,3 +381,237 @@ def test_find_title_as_before():
         texts += ["\n".join(lines[:25]) + "\n" + head + "\n" + "\n".join(lines[25:]) for head in heads]
     for text in texts:
         assert metadata.find_title(text) == _old_find_title(text), text[:200]
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def _old_check_applications(rows: list[dict], template: str) -> list:
+    from etl import templates as t
+    from etl.checks import _fmt, _short, _sum_check
+    from etl.quality import ERROR, Issue
+
+    if not rows:
+        return []
+    row_name = {r["row_code"]: _short(r["row_label"]) for r in rows}
+    column_name = {r["applicant"]: r["column_label"] for r in rows}
+    value = {(r["row_code"], r["applicant"]): r["value"] for r in rows}
+
+    def term(code, applicant, by_column=False):
+        return (column_name[applicant] if by_column else row_name[code], value[(code, applicant)])
+
+    issues = []
+    outcomes = t.outcome_rows(template)
+    for applicant in t.APPLICANTS:
+        column = column_name[applicant]
+        new, carried, total, forward = (term(c, applicant) for c in ("1", "2", "3.7", "4"))
+        if all(v is not None for _, v in (new, carried, total, forward)):
+            left, right = new[1] + carried[1], total[1] + forward[1]
+            if left != right:
+                issues.append(Issue(
+                    "applications", "applications_balance", ERROR,
+                    f"{column}列: {new[0]}({_fmt(new[1])}) + {carried[0]}({_fmt(carried[1])}) = {_fmt(left)}，"
+                    f"但{total[0]}({_fmt(total[1])}) + {forward[0]}({_fmt(forward[1])}) = {_fmt(right)}",
+                    expected=left, actual=right,
+                ))
+        issues.append(_sum_check(
+            "applications", "applications_outcome_total", f"{column}列 办理结果各项之和",
+            term("3.7", applicant), [term(c, applicant) for c in outcomes],
+        ))
+    for row in t.APPLICATION_ROWS[template]:
+        issues.append(_sum_check(
+            "applications", "applications_row_total", f"{row_name[row.code]}一行 各类申请人之和",
+            term(row.code, "total", by_column=True),
+            [term(row.code, a, by_column=True) for a in t.APPLICANTS if a != "total"],
+        ))
+    return [issue for issue in issues if issue is not None]
+
+
+def test_check_applications_as_before(resolver):
+    from etl.checks import check_applications
+    from etl.transform import parse_report
+
+    rng = random.Random(5)
+    for text in _texts():
+        report = parse_report(text, "mem://x", "x", resolver)
+        if not report.applications:
+            continue
+        rows = [dict(row) for row in report.applications]
+        variants = [rows]
+        for _ in range(6):  # sums broken, blanks, a label repeated with another spelling
+            changed = [dict(row) for row in rows]
+            for row in rng.sample(changed, k=5):
+                row["value"] = rng.choice([None, Decimal(0), Decimal(7), Decimal("2.5"), Decimal(-3)])
+            changed.append({**rng.choice(changed), "row_label": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"})
+            variants.append(changed)
+        for variant in variants:
+            assert check_applications(variant, report.template) == _old_check_applications(variant, report.template)
+
+
+# --- tables ------------------------------------------------------------------------------------
+
+
+def _old_capture_rows(cells, match, width_of):
+    from etl.tables import _looks_like_garbled_value, _RowCapture
+    from etl.text_layout import LABEL, VALUE, Cell
+    from etl.values import is_blank
+
+    captured, extra_rows, duplicates, overfull = {}, [], [], {}
+    current = extra = previous_code = unmatched_label = None
+    header, last_was_value = [], False
+    for cell in cells:
+        if cell.kind == LABEL:
+            label = cell.text
+            code = match(normalise_label(label), previous_code)
+            if code is None and current is not None and len(captured[current].values) < width_of(current) \
+                    and _looks_like_garbled_value(label):
+                captured[current].values.append(Cell(label, VALUE, cell.line_no))
+                last_was_value = True
+                continue
+            if code is None and unmatched_label is not None:
+                code = match(normalise_label(unmatched_label + label), previous_code)
+                if code is not None:
+                    label = unmatched_label + label
+                    if header and header[-1] == unmatched_label:
+                        header.pop()
+            if code is not None:
+                if code in captured:
+                    duplicates.append(code)
+                    current = None
+                else:
+                    captured[code] = _RowCapture(label, list(header), cell.line_no)
+                    current = code
+                previous_code = code
+                extra = None
+                unmatched_label = None
+            elif current is not None and not captured[current].values:
+                captured[current].label += label
+            else:
+                if last_was_value:
+                    header = []
+                header.append(label)
+                current = None
+                extra = (label, [], [])
+                extra_rows.append(extra)
+                unmatched_label = label
+            last_was_value = False
+        else:
+            last_was_value = True
+            unmatched_label = None
+            if current is not None and len(captured[current].values) < width_of(current):
+                captured[current].values.append(cell)
+            elif current is not None:
+                if not cell.is_blank_value:
+                    overfull.setdefault(current, []).append(cell.text)
+            elif extra is not None:
+                extra[1].append(cell.text)
+                extra[2].append(cell.line_no)
+    local_rows = [row for row in extra_rows if any(not is_blank(v) for v in row[1])]
+    return captured, local_rows, duplicates, overfull
+
+
+def test_tables_as_before(monkeypatch):
+    from etl import tables
+    from etl import templates as t
+    from etl.text_layout import VALUE, Cell, cells_of, find_sections
+
+    rng = random.Random(9)
+    cases = []
+    for text in _texts():
+        lines = chinese.to_simplified(text).text.split("\n")
+        for name, section in find_sections(lines).items():
+            cells = cells_of(lines[section.start:section.end], section.start)
+            cases.append((name, cells))
+            for _ in range(3 if len(cells) > 2 else 0):  # cells lost, repeated, moved; garbled values: every path of the walk
+                changed = list(cells)
+                for _ in range(4):
+                    i = rng.randrange(len(changed))
+                    action = rng.choice(["drop", "repeat", "move", "garble", "value"])
+                    if action == "drop" and len(changed) > 2:
+                        del changed[i]
+                    elif action == "repeat":
+                        changed.insert(i, changed[rng.randrange(len(changed))])
+                    elif action == "move":
+                        changed.insert(rng.randrange(len(changed)), changed.pop(i))
+                    elif action == "garble":
+                        changed.insert(i, Cell("约5件", "label", i))
+                    else:
+                        changed.insert(i, Cell(rng.choice(["7", "—", ""]), VALUE, i))
+                cases.append((name, changed))
+    parse = {"article20": lambda c, tpl: tables.parse_article20(c, tpl),
+             "applications": lambda c, tpl: tables.parse_applications(c, tpl),
+             "review_litigation": lambda c, tpl: tables.parse_review_litigation(c)}
+    new = [parse[name](cells, tpl) for name, cells in cases for tpl in (t.T2019, t.T2021)]
+    monkeypatch.setattr(tables, "_capture_rows", _old_capture_rows)
+    old = [parse[name](cells, tpl) for name, cells in cases for tpl in (t.T2019, t.T2021)]
+    assert new == old
+    codes = {issue.check_code for result in new for issue in result.issues}
+    assert {"extra_cells", "duplicate_row", "unrecognised_row", "row_incomplete"} <= codes, codes
+
+
+def test_unconverted_as_before():
+    table = chinese.phrase_table()
+    t2s = opencc.OpenCC("t2s")
+    for text in (*_texts(), *(t2s.convert(opencc.OpenCC("s2twp").convert(text)) for text in _texts()[:8])):
+        plain = t2s.convert(text)
+        _, _, found = table.apply(plain)
+        found = {**found, **{phrase: 1 for phrase in list(table.entries)[::50]}}  # wordings present or not
+        old = frozenset(phrase for phrase, count in found.items() if table.entries[phrase] != phrase
+                        and plain.replace(phrase, "\0").count(table.entries[phrase]) >= count)
+        assert table.unconverted(plain, found) == old
+
+
+def _old_find_sections(lines, starts):
+    found = []
+    for index, start in starts:
+        for name, pattern in text_layout._HEADINGS:
+            if pattern.match(start) and name not in {f[1] for f in found}:
+                found.append((index, name, lines[index].strip()))
+                break
+    found.sort()
+    sections = {}
+    for position, (index, name, heading) in enumerate(found):
+        end = found[position + 1][0] if position + 1 < len(found) else len(lines)
+        if name in ("article20", "applications", "review_litigation"):
+            sections[name] = text_layout.Section(name, heading, index + 1, end)
+    return sections
+
+
+def _old_repeated_sections(lines, sections, starts):
+    headings = [(index, name) for index, start in starts for name, pattern in text_layout._HEADINGS if pattern.match(start)]
+    repeats = {}
+    for position, (index, name) in enumerate(headings):
+        first = sections.get(name)
+        if first is None or index < first.end or name in repeats:
+            continue
+        end = headings[position + 1][0] if position + 1 < len(headings) else len(lines)
+        repeats[name] = text_layout.Section(name, lines[index].strip(), index + 1, end)
+    return repeats
+
+
+def test_sections_as_before():
+    for text in _texts():
+        lines = text.split("\n")
+        doubled = lines + lines[len(lines) // 3:]  # every table printed again
+        for ls in (lines, doubled, [line.replace("二、", "五、") for line in doubled]):
+            starts = text_layout.heading_starts(ls)
+            sections = text_layout.find_sections(ls, starts)
+            assert sections == _old_find_sections(ls, starts)
+            assert text_layout.repeated_sections(ls, sections, starts) == _old_repeated_sections(ls, sections, starts)
+            assert text_layout.find_sections(ls) == sections
+
+
+def test_phrase_table_third_character_sieve_as_before():
+    # Pairs that begin phrases followed by other characters, phrases cut after two or three
+    # characters, at the end and inside the text: the sieve must pass over only positions where
+    # the one-step loop finds nothing.
+    table = chinese.phrase_table()
+    keys = sorted(table.entries)
+    rng = random.Random(4)
+    filler = "的年政府信息公开工作报告一二三"
+    for _ in range(300):
+        pieces = [rng.choice(keys)[:rng.choice([2, 3, 4, 9])] + rng.choice(filler) for _ in range(rng.randint(1, 12))]
+        text = "".join(pieces)
+        text = text[:rng.randint(0, len(text))] if rng.random() < 0.3 else text
+        assert table.apply(text) == _old_apply(table, text)
+        assert table.apply(text[:-1]) == _old_apply(table, text[:-1])
