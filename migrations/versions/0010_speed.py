@@ -1,7 +1,8 @@
 """v_quality_issues' checks across two years look the previous year's report up by index
-(sql/speed_v1): joining the current_report CTE to itself was a nested loop over every pair of
-current reports, seconds at 10,000 reports (the run summary of every nightly reads the view).
-Same rows as before; only the plan changes.
+(sql/speed_v1) instead of joining the current_report CTE to itself: the planner only guesses a
+filtered CTE's row count, so it may pick a nested loop over every pair of current reports, which
+grows with the square of the reports (the run summary of every nightly reads the view). Same
+rows as before; only the plan changes.
 
 Revision ID: 0010
 Revises: 0009
