@@ -21,15 +21,6 @@ import throughput  # noqa: E402  (puts the repository on sys.path)
 FORMATS = ("html", "docx", "doc")
 
 
-def _best_cpu(work, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        started = time.process_time()
-        work()
-        best = min(best, time.process_time() - started)
-    return best
-
-
 def read_only(repeats: int = 20, out=sys.stdout) -> dict[str, float]:
     """{format: mean best ms per file} for reading only; prints a table."""
     from etl.extract import read_document
@@ -40,7 +31,7 @@ def read_only(repeats: int = 20, out=sys.stdout) -> dict[str, float]:
         items = files[kind]
         for name, data in items:  # warm up: imports, OpenCC, caches
             read_document(f"mem://{name}", data, name)
-        total = sum(_best_cpu(lambda n=name, d=data: read_document(f"mem://{n}", d, n), repeats)
+        total = sum(throughput._best_cpu(lambda n=name, d=data: read_document(f"mem://{n}", d, n), repeats)
                     for name, data in items)
         results[kind] = 1000 * total / len(items)
     print(f"\nRead only (etl.extract.read_document; CPU time, best of {repeats} runs per file; "

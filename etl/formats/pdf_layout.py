@@ -158,25 +158,28 @@ def _clusters(values: list[float], tolerance: float) -> dict[float, int]:
     return out
 
 
-def text_lines(chars: list[Char]) -> list[Line]:
-    """The characters as lines, top to bottom; in a line words are left to right, one space
-    between words (a blank character or a gap wider than WORD_GAP ends a word)."""
-    if not chars:
-        return []
-    # Tops sorted: a top more than LINE_TOP below the previous one starts a new line (a chain,
-    # like pdfplumber's cluster_list).
-    by_top = sorted(chars, key=_top)
+def _line_groups(chars: list[Char]) -> list[list[Char]]:
+    """The characters in lines, top to bottom: tops sorted, a top more than LINE_TOP below the
+    previous one starts a new line (a chain, like pdfplumber's cluster_list)."""
     groups: list[list[Char]] = []
     last = None
-    for char in by_top:
+    for char in sorted(chars, key=_top):
         if last is None or char.top > last + LINE_TOP:
             group = [char]
             groups.append(group)
         else:
             group.append(char)
         last = char.top
+    return groups
+
+
+def text_lines(chars: list[Char]) -> list[Line]:
+    """The characters as lines, top to bottom; in a line words are left to right, one space
+    between words (a blank character or a gap wider than WORD_GAP ends a word)."""
+    if not chars:
+        return []
     lines = []
-    for group in groups:
+    for group in _line_groups(chars):
         line_chars: list[Char] = []
         text: list[str] = []
         previous = None  # the last character of the current word; None after a blank
@@ -214,18 +217,8 @@ def line_texts(chars: list[Char]) -> list[str]:
         if not chars or chars[0].text.isspace():
             return []
         return [chars[0].text]
-    by_top = sorted(chars, key=_top)
-    groups: list[list[Char]] = []
-    last = None
-    for char in by_top:
-        if last is None or char.top > last + LINE_TOP:
-            group = [char]
-            groups.append(group)
-        else:
-            group.append(char)
-        last = char.top
     out = []
-    for group in groups:
+    for group in _line_groups(chars):
         text: list[str] = []
         previous = None
         if len(group) > 1:
