@@ -19,8 +19,8 @@ a 2021-template report) as text, HTML (UTF-8 page with site chrome), DOCX, PDF (
 
 Then the whole run (benchmarks/throughput_run.py, `whole_run()`): `ogi run` over 10,000 mixed
 reports (60% HTML, 25% PDF, 5% DOCX, 5% .doc, 5% text) into a fresh PostgreSQL database, with one
-worker and with one per core: wall time, reports/s, CPU seconds, peak memory, the ratio to one
-core; then `ogi nightly` over them unchanged. It needs a PostgreSQL server: `--server URL`, or
+worker kept on one core, one worker, and one per core: wall time, reports/s, CPU seconds, peak
+memory, cores busy, the ratio to one core; then `ogi nightly` over them unchanged. It needs a PostgreSQL server: `--server URL`, or
 OGI_TEST_DATABASE_URL; without either it is skipped with a note. `per_format()` is importable.
 """
 
@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10, help="runs per file; the best counts (default 10)")
     parser.add_argument("--only", choices=("formats", "run"), help="just the per-format table, or just the whole run")
     parser.add_argument("--reports", type=int, default=10_000, help="reports in the whole run (default 10,000)")
-    parser.add_argument("--workers", help="worker counts of the whole run (default: 1,<cores>)")
+    parser.add_argument("--workers", help="worker counts of the whole run; 1c: one worker with the run kept on one "
+                        "core (default: 1c,1,<cores>)")
     parser.add_argument("--corpus", type=Path, help="reuse (or write) the whole run's corpus in this folder")
     parser.add_argument("--server", default=os.environ.get("OGI_TEST_DATABASE_URL"),
                         help="admin URL of a PostgreSQL server for the whole run (default: $OGI_TEST_DATABASE_URL)")
@@ -171,10 +172,10 @@ def main(argv: list[str] | None = None) -> int:
         if not args.server:
             print("\nThe whole run needs a PostgreSQL server: --server URL or OGI_TEST_DATABASE_URL; skipped.")
             return 0
-        from benchmarks.throughput_run import whole_run
+        from benchmarks.throughput_run import parse_workers, whole_run
 
         print(f"\nWhole run: {args.reports} mixed reports (`ogi run`, then `ogi nightly` over them unchanged)")
-        whole_run(args.server, args.reports, workers=[int(n) for n in args.workers.split(",")] if args.workers else None,
+        whole_run(args.server, args.reports, workers=parse_workers(args.workers) if args.workers else None,
                   corpus=args.corpus)
     return 0
 

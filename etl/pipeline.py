@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 import time
 import traceback
@@ -28,6 +29,7 @@ from etl.extract import SourceFile, read_document, sha256_of
 from etl.jurisdictions import JurisdictionResolver, code_prefix
 from etl.limits import Limits, from_env
 from etl.recover import Unrecoverable, recover
+from etl.loaders import Loaders
 from etl.load import UNCHANGED, EncodedReport, encode, load_report, unchanged_reports
 from etl.metadata import Hints
 from etl.transform import QUARANTINED, ParsedReport, parse_report, quarantined
@@ -269,16 +271,21 @@ def process_items(
     fetched, known = prefetched.fetched, prefetched.known
     outcomes: list[ReportOutcome | None] = [None] * len(items)
 
+    settling = threading.Lock()  # outcomes are settled here and by the loader threads
+
     def settle(index: int, outcome: ReportOutcome) -> None:
-        outcomes[index] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
+        with settling:
+            outcomes[index] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
 
     # Files are archived by threads while the workers parse (writing and syncing a file costs
     # more than reading it; done first and one by one, it kept the workers waiting); a report is
     # loaded only once its bytes are archived.
-    # One connection loads the batch, report after report: none is checked out (and pinged) per report.
-    with ThreadPoolExecutor(ARCHIVE_THREADS, thread_name_prefix="ogi-archive") as archiving, engine.connect() as bind:
+    # Loader threads load the reports, each on a connection held for the batch (none is checked
+    # out and pinged per report), while this thread keeps the workers busy.
+    with ThreadPoolExecutor(ARCHIVE_THREADS, thread_name_prefix="ogi-archive") as archiving, \
+            Loaders(engine, load_connections(pool)) as loaders:
         # An unchanged corpus is archived already: a stat each, not a job (nor a second hash) each.
         archived = {
             index: archiving.submit(archive.store, got.data, None, got.sha256)
@@ -287,9 +294,16 @@ def process_items(
         }
 
         def load(index: int, parsed: ParsedReport | EncodedReport) -> None:
-            if index in archived:
-                archived[index].result()
-            settle(index, load_parsed(bind, parsed, resolver, force=force, replace=replace))
+            nonlocal resolver
+            if resolver is None and (parsed.report if isinstance(parsed, EncodedReport) else parsed).jurisdiction_code:
+                resolver = default_resolver()  # built here once, not by each loader thread
+
+            def job(bind: Connection) -> None:
+                if index in archived:
+                    archived[index].result()
+                settle(index, load_parsed(bind, parsed, resolver, force=force, replace=replace))
+
+            loaders.submit(job)
 
         to_parse: list[tuple[int, Document]] = []
         for index, got in enumerate(fetched):
@@ -317,6 +331,17 @@ def process_items(
 
 # Threads writing files into the archive while the workers parse: the work is the disk's.
 ARCHIVE_THREADS = 4
+
+# Connections loading at once, at most: each loader's transactions keep a server process busy,
+# and a server shared with other work should not be flooded by one run.
+MAX_LOAD_CONNECTIONS = 4
+
+
+def load_connections(pool: WorkerPool | None) -> int:
+    """Loaders for a batch: one per worker process, so that the server keeps up with the
+    workers (each report's transaction is about as much work for the server as parsing it is for
+    a worker). Parsed here, without workers, the reports are loaded one at a time, in order."""
+    return 1 if pool is None else min(pool.size, MAX_LOAD_CONNECTIONS)
 
 
 @lru_cache(maxsize=1)
