@@ -22,6 +22,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
 from etl.database import warehouse_engine
 from etl.pipeline import FetchedBatch, ReportOutcome, WorkItem, fetch_items, prepare_document, process_items
@@ -92,7 +93,9 @@ def run_batches(items: list[WorkItem], force: bool, batch_size: int = DEFAULT_BA
                     current = following
                     if n + 1 < len(batches):
                         following = ahead.submit(fetch, batches[n + 1])
-                    outcomes += process_batch(batch, force, pool, progress, replace, prefetched=[current])
+                    # Quoted: Prefect would otherwise visit each of the batch's items looking
+                    # for futures, twice per batch (~0.1 s a batch of 1,000).
+                    outcomes += process_batch(quote(batch), force, pool, progress, replace, prefetched=[current])
                 return outcomes
         futures = process_batch.map(batches, force=unmapped(force), replace=unmapped(replace))
         position = {future: index for index, future in enumerate(futures)}
