@@ -143,12 +143,14 @@ def per_format(repeats: int = 10, out=sys.stdout) -> dict[str, dict[str, float]]
             print(f"  measured {kind}: {len(items)} files", file=sys.stderr)
     print(f"\nReports per second per core (CPU time, best of {repeats} runs per file; "
           f"{os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')})", file=out)
-    print(f"{'format':<18}{'files':>6}{'ogi read+parse':>16}{'ms/report':>11}{'goal':>7}"
+    print(f"{'format':<18}{'files':>6}{'ogi read+parse':>16}{'ms/report':>11}{'goal':>13}"
           f"{'pdftotext -layout':>19}{'pdfplumber':>12}", file=out)
     for kind, row in results.items():
-        goal = GOALS.get(kind) or (GOALS["text"] if kind.startswith("text") else "")
-        print(f"{kind:<18}{len(files[kind]):>6}{row['ogi']:>16.1f}{1000 / row['ogi']:>11.2f}{goal!s:>7}"
-              f"{row.get('pdftotext -layout', float('nan')):>19.1f}{row.get('pdfplumber', float('nan')):>12.1f}",
+        goal = GOALS.get(kind) or (GOALS["text"] if kind.startswith("text") else None)
+        goal = "" if goal is None else f"{goal} {'met' if row['ogi'] >= goal else 'NOT MET'}"
+        references = "".join(f"{row[column]:>{width}.1f}" if column in row else " " * width
+                             for column, width in (("pdftotext -layout", 19), ("pdfplumber", 12)))
+        print(f"{kind:<18}{len(files[kind]):>6}{row['ogi']:>16.1f}{1000 / row['ogi']:>11.2f}{goal:>13}{references}",
               file=out)
     if not have_pdftotext:
         print("pdftotext not installed (poppler-utils; `make system-deps`): its column is empty.", file=out)

@@ -181,6 +181,13 @@ def whole_run(server: str, reports: int = 10_000, mix: dict[str, float] | None =
                       f"peak RSS {memory.peak_one / 2**20:6.0f} MB one process, {memory.peak_total / 2**20:6.0f} MB all   "
                       f"cores busy {memory.machine_busy:.2f} of {os.cpu_count()} (all processes, database included)   "
                       f"load avg after {load_average()}   {summary_line(stdout)}", flush=True)
+                if count == default_workers() and not pinned and len(files) >= 10_000:
+                    # Issue 7: 10,000 mixed reports in 3 minutes, with every core busy (on fewer,
+                    # the start-up's few seconds decide the rate).
+                    rate_goal = 10_000 / RUN_GOAL_S
+                    print(f"  goal on every core: >= {rate_goal:.1f} reports/s (10,000 in 3 min): "
+                          f"{met(len(files) / elapsed >= rate_goal)}; cores busy {memory.machine_busy:.2f} "
+                          f"of {os.cpu_count()}", flush=True)
                 last_env = env
             for base in ("--workers 1, one core", "--workers 1"):
                 for label, elapsed in results.items():
@@ -190,15 +197,15 @@ def whole_run(server: str, reports: int = 10_000, mix: dict[str, float] | None =
                 subprocess.run(OGI + ["sources", "add", str(corpus)], cwd=REPO, env=last_env, check=True, capture_output=True)
                 elapsed, stdout, memory = timed(["nightly"], last_env)
                 figures["nightly"] = elapsed
-                print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s)   CPU {memory.cpu_s:.1f} s   "
-                      f"peak RSS {memory.peak_one / 2**20:.0f} MB   load avg after {load_average()}   {summary_line(stdout)}")
+                print(f"ogi nightly, corpus unchanged   {elapsed:8.1f} s (goal < 15 s: {met(elapsed < NIGHTLY_GOAL_S)})   "
+                      f"CPU {memory.cpu_s:.1f} s   peak RSS {memory.peak_one / 2**20:.0f} MB   load avg after {load_average()}   {summary_line(stdout)}")
                 if drop_page_cache():
                     # A nightly run comes a day after the last: the corpus, the database's files
                     # and Python's own modules are read from the disk again, not from memory.
                     elapsed, stdout, memory = timed(["nightly"], last_env)
                     figures["nightly, cold cache"] = elapsed
-                    print(f"ogi nightly, cold page cache    {elapsed:8.1f} s (goal < 15 s)   CPU {memory.cpu_s:.1f} s   "
-                          f"load avg after {load_average()}   {summary_line(stdout)}")
+                    print(f"ogi nightly, cold page cache    {elapsed:8.1f} s (goal < 15 s: {met(elapsed < NIGHTLY_GOAL_S)})   "
+                          f"CPU {memory.cpu_s:.1f} s   load avg after {load_average()}   {summary_line(stdout)}")
                 else:
                     print("(no cold-cache nightly: the page cache can be dropped only as root)")
     finally:
@@ -227,6 +234,15 @@ ONE_CORE = 0
 
 def parse_workers(text: str) -> list[int]:
     return [ONE_CORE if n.strip() == "1c" else int(n) for n in text.split(",")]
+
+
+# Issue 7's goals for the whole run and the unchanged nightly.
+RUN_GOAL_S = 180.0  # for 10,000 reports
+NIGHTLY_GOAL_S = 15.0
+
+
+def met(done: bool) -> str:
+    return "met" if done else "NOT MET"
 
 
 def parse_mix(text: str) -> dict[str, float]:
