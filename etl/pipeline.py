@@ -259,8 +259,9 @@ def process_items(
     prefetched: FetchedBatch | None = None,
 ) -> list[ReportOutcome]:
     """Process the items; unchanged ones (same bytes, same parser) are not parsed. With a pool,
-    reports are read and parsed in its worker processes under its limits, and loaded here as
-    they finish, one transaction each; without, in this process (tests, one-off use).
+    reports are read and parsed in its worker processes under its limits, and loaded by this
+    process as they finish, one transaction each, on a connection per worker (etl.loaders);
+    without, parsed in this process and loaded one by one, in order (tests, one-off use).
     Outcomes come back in input order; `on_outcome` hears of each as it is settled.
     `prefetched` is `fetch_items` of these items with these limits, done already.
 
