@@ -20,8 +20,9 @@ a 2021-template report) as text, HTML (UTF-8 page with site chrome), DOCX, PDF (
 Then the whole run (benchmarks/throughput_run.py, `whole_run()`): `ogi run` over 10,000 mixed
 reports (60% HTML, 25% PDF, 5% DOCX, 5% .doc, 5% text) into a fresh PostgreSQL database, with one
 worker kept on one core, one worker, and one per core: wall time, reports/s, CPU seconds, peak
-memory, cores busy, the ratio to one core; then `ogi nightly` over them unchanged. It needs a PostgreSQL server: `--server URL`, or
-OGI_TEST_DATABASE_URL; without either it is skipped with a note. `per_format()` is importable.
+memory, cores busy, the ratio to one core; then `ogi nightly` over them unchanged. It needs a
+PostgreSQL server: `--server URL`, or OGI_TEST_DATABASE_URL; without either it is skipped with a
+note. `per_format()` is importable.
 """
 
 from __future__ import annotations

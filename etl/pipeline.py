@@ -74,12 +74,10 @@ class Document:
     hints: Hints | None = None
 
 
-def fetch_document(item: WorkItem, limits: Limits, store: bool = True,
-                   archive_root: Path | None = None) -> Document | ParsedReport:
+def fetch_document(item: WorkItem, limits: Limits, store: bool = True) -> Document | ParsedReport:
     """The item's bytes, archived (unless not `store`: the caller archives a file's bytes, see
     `needs_archiving`); a file over the size cap is not read into memory but comes back as a
-    quarantined report. FileNotFoundError when the file or archive entry is gone.
-    `archive_root`: the archive's folder (default: archive.default_root()), when the caller has it."""
+    quarantined report. FileNotFoundError when the file or archive entry is gone."""
     if item.path is not None:
         path = Path(item.path)
         name = path.name
@@ -92,13 +90,13 @@ def fetch_document(item: WorkItem, limits: Limits, store: bool = True,
                     data += handle.read(limits.max_file_bytes + 1 - len(data))
         if size > limits.max_file_bytes or len(data) > limits.max_file_bytes:
             return quarantined(item.source_uri, _sha256_of_file(path), limits.file_too_large(max(size, len(data))))
-        sha = archive.store(data, archive_root) if store else sha256_of(data)
+        sha = archive.store(data) if store else sha256_of(data)
     else:
         name = item.name or item.source_uri.rstrip("/").rsplit("/", 1)[-1]
-        size = archive.path_of(item.sha256, archive_root).stat().st_size
+        size = archive.path_of(item.sha256).stat().st_size
         if size > limits.max_file_bytes:
             return quarantined(item.source_uri, item.sha256, limits.file_too_large(size))
-        data = archive.load(item.sha256, archive_root)
+        data = archive.load(item.sha256)
         sha = item.sha256
     return Document(item.source_uri, sha, data, name, item.declared_charset, item.hints)
 
@@ -232,10 +230,9 @@ def fetch_items(items: list[WorkItem], engine: Engine, limits: Limits, force: bo
     """Read the items (bytes recovered from their source when the archive lost them) and find
     the unchanged ones; nothing is written."""
     fetched: list[Document | ParsedReport | ReportOutcome] = []
-    root = archive.default_root()  # once: resolving it takes a system call per folder above it
     for item in items:
         try:
-            fetched.append(fetch_document(item, limits, store=False, archive_root=root))
+            fetched.append(fetch_document(item, limits, store=False))
         except (FileNotFoundError, archive.CorruptEntry) as error:
             try:
                 fetched.append(_recovered(item, error, engine, limits))
@@ -291,12 +288,10 @@ def process_items(
     with ThreadPoolExecutor(ARCHIVE_THREADS, thread_name_prefix="ogi-archive") as archiving, \
             Loaders(engine, load_connections(pool)) as loaders:
         # An unchanged corpus is archived already: a stat each, not a job (nor a second hash) each.
-        # The archive's folder is resolved once, not for each of the batch's files.
-        root = archive.default_root()
         archived = {
-            index: archiving.submit(archive.store, got.data, root, got.sha256)
+            index: archiving.submit(archive.store, got.data, None, got.sha256)
             for index, (item, got) in enumerate(zip(items, fetched))
-            if needs_archiving(item, got) and not archive.is_stored(got.sha256, len(got.data), root)
+            if needs_archiving(item, got) and not archive.is_stored(got.sha256, len(got.data))
         }
 
         def load(index: int, parsed: ParsedReport | EncodedReport) -> None:

@@ -4,9 +4,9 @@ One task per batch, not per report: Prefect's per-task overhead is real and a ba
 tens of thousands of reports. On the flows' own runner the batches run one after another in the
 flow's process, sharing one pool of worker processes (etl.workers: one per core by default) that
 read and parse the reports under their limits while this process loads each result, one
-transaction per report, on as many database connections as there are workers (etl.loaders). On a Dask runner (`--dask-workers`,
-`--dask-address`) the batches fan out to the Dask workers instead, each batch reading and parsing
-in a worker process of its own under the same limits.
+transaction per report, on as many database connections as there are workers (etl.loaders). On a
+Dask runner (`--dask-workers`, `--dask-address`) the batches fan out to the Dask workers instead,
+each batch reading and parsing in a worker process of its own under the same limits.
 
 A batch is safe to retry: loading the same bytes again changes nothing, and each report is its
 own transaction.
